@@ -1,0 +1,292 @@
+import { AuthError, invalidOption } from './errors.js';
+import { browserWindow } from './env.js';
+import { checkParams, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import {
+  authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError,
+  type IdTokenClaims, type Metadata,
+} from './oauth.js';
+import { pendingState, saveTransaction, takeTransaction } from './transaction.js';
+import { StateStore, type AuthState, type AuthStateListener } from './state.js';
+import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
+
+export interface LoginOptions {
+  /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
+  appState?: unknown;
+  /** Extra authorization request parameters for this login (`prompt`, `login_hint`, `ui_locales`, ...). */
+  authorizationParams?: Record<string, string>;
+}
+
+export interface GetTokenOptions {
+  /** Scope for this token (a subset of what was granted); default: the client's scope. */
+  scope?: string;
+  /** RFC 8707 resource for this token; default: the client's resource. */
+  resource?: string | string[];
+  /** Renew even if the cached token is still valid. */
+  forceRefresh?: boolean;
+  /** Renew when fewer than this many seconds are left (at least `leewaySeconds`). */
+  minTtlSeconds?: number;
+}
+
+export interface LogoutOptions {
+  /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
+  returnTo?: string;
+  /** Only forget the session here: no revocation redirect to the provider's end-session endpoint. */
+  localOnly?: boolean;
+}
+
+const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
+
+/**
+ * A PKCE login client for one provider and one client id. Construction only validates options (nothing touches the
+ * network or browser globals); discovery happens on first use. Prefer {@link createPkceClient}, which also resolves
+ * the starting state.
+ * @throws {AuthError} `invalid_options` from the constructor, naming the option.
+ */
+export class PkceClient {
+  readonly #o: ResolvedOptions;
+  readonly #state = new StateStore();
+  #session: Session | undefined;
+  #metadata: Promise<Metadata> | undefined;
+  #ready: Promise<void> | undefined;
+  readonly #inflight = new Map<string, Promise<string>>();
+  /** Renewals run one after another: a rotating refresh token may be spent only once. */
+  #renewQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ClientOptions) {
+    this.#o = resolveOptions(options);
+  }
+
+  /**
+   * Resolves once discovery has run and the starting state is known (`unauthenticated`, or still `loading` when the
+   * current URL is a callback for a login pending in this tab, until {@link handleRedirectCallback}).
+   * @throws {AuthError} `network_error`, `timeout`, `issuer_mismatch`, `invalid_response` from discovery.
+   */
+  ready(): Promise<void> {
+    this.#ready ??= this.#start().catch((e) => {
+      this.#ready = undefined;
+      const error = toAuthError(e);
+      if (this.#state.get().status === 'loading') this.#state.set({ status: 'unauthenticated', error });
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async #start(): Promise<void> {
+    await this.#getMetadata();
+    if (this.#state.get().status !== 'loading') return;
+    const w = browserWindow();
+    const pending = pendingState(this.#o.clientId);
+    const isCallback = !!w && !!pending && new URL(w.location.href).searchParams.get('state') === pending;
+    if (!isCallback) this.#state.set({ status: 'unauthenticated' });
+  }
+
+  #getMetadata(): Promise<Metadata> {
+    this.#metadata ??= discover(this.#o).catch((e) => {
+      this.#metadata = undefined; // let the next call retry
+      throw e;
+    });
+    return this.#metadata;
+  }
+
+  /**
+   * Starts a login by sending the browser to the provider's authorization endpoint (RFC 6749 §4.1.1, RFC 7636).
+   * @throws {AuthError} `invalid_options`, and the discovery errors.
+   * @see https://www.rfc-editor.org/rfc/rfc7636#section-4
+   */
+  async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
+    const extra = checkParams('authorizationParams', options.authorizationParams);
+    const as = await this.#getMetadata();
+    const secrets = await createLoginSecrets();
+    const redirectUri = this.#o.redirectUri;
+    saveTransaction(this.#o.clientId, { ...secrets, redirectUri, appState: options.appState });
+    const url = authorizationUrl(as, this.#o, { ...secrets, redirectUri, extra });
+    requireWindow('loginWithRedirect').location.assign(url.href);
+  }
+
+  /**
+   * Finishes a login: checks the callback against the transaction this tab started, exchanges the code, validates the
+   * ID token and signs the user in. Removes the transaction and cleans the address bar whatever happens.
+   * @param url the callback URL; default the current location.
+   * @returns the `appState` given to the login call.
+   * @throws {AuthError} `state_mismatch`, `issuer_mismatch`, the server's code (`access_denied`, `invalid_grant`, ...),
+   *   `invalid_id_token`, `invalid_response`, `network_error`, `timeout`.
+   * @see https://www.rfc-editor.org/rfc/rfc9207
+   */
+  async handleRedirectCallback(url: string = requireWindow('handleRedirectCallback').location.href): Promise<{ appState: unknown }> {
+    try {
+      const params = new URL(url).searchParams;
+      cleanAddressBar(url);
+      if (!params.has('state') && !params.has('code') && !params.has('error')) {
+        throw new AuthError('invalid_response', `${url} is not an authorization response: it has no code, state or error parameter`);
+      }
+      const tx = takeTransaction(this.#o.clientId, params.get('state'));
+      const as = await this.#getMetadata();
+      const result = await exchangeCode(as, this.#o, params, tx);
+      this.#commit(nextSession(undefined, tokenKey(undefined, undefined), result, this.#o.refreshTokens));
+      return { appState: tx.appState };
+    } catch (e) {
+      const error = toAuthError(e);
+      this.#state.set({ ...this.#stateFromSession(), error });
+      throw error;
+    }
+  }
+
+  /**
+   * Returns an access token with more than `leewaySeconds` (or `minTtlSeconds`) left, renewing it with the refresh
+   * token when needed. Concurrent calls share one request.
+   * @throws {AuthError} `login_required`, `missing_refresh_token`, `invalid_grant` (the session ends), `network_error`,
+   *   `timeout`, `invalid_response`, `invalid_id_token`, `invalid_options`.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   */
+  async getAccessToken(options: GetTokenOptions = {}): Promise<string> {
+    const { scope, forceRefresh = false } = options;
+    if (scope !== undefined && (typeof scope !== 'string' || !scope.trim())) throw invalidOption('scope', 'must be a non-empty string');
+    const resource = options.resource === undefined ? undefined : ([] as string[]).concat(options.resource);
+    const minTtl = Math.max(this.#o.leewaySeconds, options.minTtlSeconds ?? 0);
+    if (!Number.isFinite(minTtl)) throw invalidOption('minTtlSeconds', 'must be a finite number');
+    const key = tokenKey(scope, resource);
+    const cached = this.#session?.tokens.get(key);
+    if (!forceRefresh && isFresh(cached, minTtl)) return cached.accessToken;
+
+    let flight = this.#inflight.get(key);
+    if (!flight) {
+      flight = this.#renew(key, { scope, resource }, minTtl, forceRefresh).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, flight);
+    }
+    return flight;
+  }
+
+  async #renew(key: string, p: { scope?: string | undefined; resource?: string[] | undefined }, minTtl: number, force: boolean): Promise<string> {
+    await this.ready();
+    return this.#serial(async () => {
+      // Check again: the renewal ahead of us in the queue may have produced what we need.
+      const cached = this.#session?.tokens.get(key);
+      if (!force && isFresh(cached, minTtl)) return cached.accessToken;
+      const session = this.#session;
+      if (!session) throw new AuthError('login_required', 'Nobody is signed in: call loginWithRedirect() first.');
+      if (!session.refreshToken) {
+        throw new AuthError('missing_refresh_token', this.#o.refreshTokens
+          ? 'The access token expired and the provider issued no refresh token; sign in again or configure the provider to issue refresh tokens to this client.'
+          : 'The access token expired and refreshTokens is false; sign in again.');
+      }
+      const as = await this.#getMetadata();
+      let result;
+      try {
+        result = await refresh(as, this.#o, session.refreshToken, p);
+      } catch (e) {
+        const error = toAuthError(e);
+        // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
+        if (error.code === 'invalid_grant' && this.#session === session) this.#end(error);
+        throw error;
+      }
+      if (this.#session !== session) {
+        throw new AuthError('login_required', 'The session ended (logout) while the access token was being renewed.');
+      }
+      if (result.idTokenClaims && result.idTokenClaims.sub !== session.claims.sub) {
+        throw new AuthError('invalid_id_token', 'The refreshed ID token is for a different subject (OpenID Connect Core §12.2); the session was kept unchanged.');
+      }
+      this.#commit(nextSession(session, key, result, this.#o.refreshTokens));
+      return result.accessToken;
+    });
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#renewQueue.then(task, task);
+    this.#renewQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The signed-in user's profile claims, or undefined. */
+  getUser(): User | undefined {
+    return this.#session?.user;
+  }
+
+  /** All claims of the validated ID token, or undefined. */
+  getIdTokenClaims(): IdTokenClaims | undefined {
+    return this.#session?.claims;
+  }
+
+  /** Whether someone is signed in (in memory, now). */
+  isAuthenticated(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** The current {@link AuthState}; the same object until something changes. */
+  getState(): AuthState {
+    return this.#state.get();
+  }
+
+  /** Calls `listener` with each new {@link AuthState}; returns the function that unsubscribes. */
+  subscribe(listener: AuthStateListener): () => void {
+    return this.#state.subscribe(listener);
+  }
+
+  /**
+   * Signs out: forgets the session, revokes the refresh token (RFC 7009) when the provider supports it, then sends the
+   * browser to the provider's end-session endpoint with `id_token_hint` unless `localOnly`.
+   * Revocation is best effort: a failure there does not keep anyone signed in.
+   * @throws {AuthError} `invalid_options` for a bad `returnTo`; discovery errors when the provider cannot be reached.
+   * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
+   */
+  async logout(options: LogoutOptions = {}): Promise<void> {
+    const returnTo = options.returnTo ?? this.#o.postLogoutRedirectUri;
+    if (returnTo !== undefined && !URL.canParse(returnTo)) throw invalidOption('returnTo', `must be an absolute URL (got "${returnTo}")`);
+    const session = this.#session;
+    this.#end(undefined);
+    if (!session && options.localOnly) return;
+    const as = await this.#getMetadata();
+    if (session?.refreshToken) {
+      await revoke(as, this.#o, session.refreshToken, 'refresh_token').catch(() => false);
+    }
+    if (options.localOnly) return;
+    const url = endSessionUrl(as, this.#o, { idToken: session?.idToken, returnTo });
+    const target = url?.href ?? returnTo;
+    if (target) requireWindow('logout').location.assign(target);
+  }
+
+  #commit(session: Session): void {
+    this.#session = session;
+    this.#state.set(this.#stateFromSession());
+  }
+
+  #end(error: AuthError | undefined): void {
+    this.#session = undefined;
+    this.#state.set(error ? { status: 'unauthenticated', error } : { status: 'unauthenticated' });
+  }
+
+  #stateFromSession(): AuthState {
+    return this.#session ? { status: 'authenticated', user: this.#session.user } : { status: 'unauthenticated' };
+  }
+}
+
+/**
+ * Creates a client and resolves once it knows the starting state (discovery done).
+ * @example
+ * const auth = await createPkceClient({ issuer: 'https://id.example.com', clientId: 'spa', redirectUri: location.origin + '/' });
+ * @throws {AuthError} `invalid_options`, and discovery's `network_error`, `timeout`, `issuer_mismatch`, `invalid_response`.
+ */
+export async function createPkceClient(options: ClientOptions): Promise<PkceClient> {
+  const client = new PkceClient(options);
+  await client.ready();
+  return client;
+}
+
+function requireWindow(method: string): Window {
+  const w = browserWindow();
+  if (!w) throw new AuthError('invalid_options', `${method}() needs a browser window; call it in the browser, not during server-side rendering.`);
+  return w;
+}
+
+/** Removes the callback parameters from the address bar so a code or state never stays in the URL or history. */
+function cleanAddressBar(url: string): void {
+  const w = browserWindow();
+  if (!w || w.location.href !== url) return;
+  const clean = new URL(url);
+  for (const p of CALLBACK_PARAMS) clean.searchParams.delete(p);
+  try {
+    w.history.replaceState(w.history.state, '', clean.href);
+  } catch {
+    // Some sandboxed frames refuse replaceState; the login still works.
+  }
+}
+

@@ -1,0 +1,60 @@
+/**
+ * The codes pkce-spa uses when the authorization server did not send an OAuth error code of its own.
+ * Each entry is the code and one line on what it means; the README table is checked against this list.
+ */
+export const AUTH_ERROR_CODES = {
+  invalid_options: 'An option passed to the client is missing or malformed; the message names it.',
+  state_mismatch: 'The callback state matches no login started in this tab (tampered, replayed or opened elsewhere).',
+  issuer_mismatch: 'The issuer in metadata or in the RFC 9207 `iss` callback parameter is not the configured issuer.',
+  invalid_id_token: 'The ID token failed validation (issuer, audience, expiry, nonce or subject).',
+  invalid_response: 'The server answered with something that is not a valid OAuth/OIDC response.',
+  network_error: 'A request to the authorization server could not be sent or got no answer.',
+  timeout: 'A request or a login window took longer than `timeoutMs`.',
+  missing_refresh_token: 'A renewal needed a refresh token and the session has none.',
+  login_required: 'Nobody is signed in (or the session ended): call a login method.',
+  popup_blocked: 'The browser refused to open the login popup.',
+  popup_closed: 'The user closed the login popup before it finished.',
+} as const;
+
+/** One of pkce-spa's own error codes. */
+export type PkceErrorCode = keyof typeof AUTH_ERROR_CODES;
+
+/**
+ * An `AuthError` code: one of ours, or the OAuth error code the server sent
+ * (`access_denied`, `invalid_grant`, `consent_required`, ...).
+ */
+export type AuthErrorCode = PkceErrorCode | (string & {});
+
+/**
+ * The one error type pkce-spa throws.
+ * @example
+ * try { await client.getAccessToken() } catch (e) { if (isAuthError(e) && e.code === 'login_required') ... }
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  /** Stable, machine-readable code: the server's OAuth error code or one of {@link AUTH_ERROR_CODES}. */
+  readonly code: AuthErrorCode;
+  /** The server's `error_description`, when it sent one. */
+  readonly description?: string;
+
+  constructor(code: AuthErrorCode, message: string, options: { description?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    if (options.description !== undefined) this.description = options.description;
+  }
+}
+
+/**
+ * Whether `value` is an {@link AuthError}. Checks the brand rather than `instanceof`, so it also works
+ * across bundles and windows.
+ */
+export function isAuthError(value: unknown): value is AuthError {
+  return (
+    value instanceof Error && value.name === 'AuthError' && typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
+/** Builds the `invalid_options` error for option `name`. */
+export function invalidOption(name: string, message: string): AuthError {
+  return new AuthError('invalid_options', `${name} ${message}`);
+}

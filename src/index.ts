@@ -1,0 +1,8 @@
+export { createPkceClient, PkceClient } from './client.js';
+export type { LoginOptions, GetTokenOptions, LogoutOptions } from './client.js';
+export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors.js';
+export type { AuthErrorCode, PkceErrorCode } from './errors.js';
+export type { ClientOptions } from './options.js';
+export type { AuthState, AuthStateListener } from './state.js';
+export type { User } from './token-store.js';
+export type { IdTokenClaims, Metadata } from './oauth.js';

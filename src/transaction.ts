@@ -1,0 +1,62 @@
+/**
+ * The login transaction: what the callback needs to finish a login that this tab started. It lives in sessionStorage
+ * only from the authorization request until the callback is handled (success or failure).
+ */
+import { AuthError, invalidOption } from './errors.js';
+import { readSession, removeSession, writeSession } from './storage/session.js';
+
+export interface Transaction {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+  appState?: unknown;
+}
+
+const key = (clientId: string): string => `pkce-spa:tx:${clientId}`;
+
+/**
+ * Stores the transaction for `clientId`, replacing an unfinished one (a new login supersedes an abandoned one).
+ * @throws {AuthError} `invalid_options` when `appState` cannot be stored as JSON.
+ */
+export function saveTransaction(clientId: string, tx: Transaction): void {
+  let json: string;
+  try {
+    json = JSON.stringify(tx);
+  } catch (cause) {
+    throw invalidOption('appState', `must be JSON-serialisable (${cause instanceof Error ? cause.message : cause})`);
+  }
+  writeSession(key(clientId), json);
+}
+
+/** The state of the pending transaction, if there is one (to tell a callback URL from a stray one). */
+export function pendingState(clientId: string): string | undefined {
+  return parse(readSession(key(clientId)))?.state;
+}
+
+/**
+ * Removes and returns the pending transaction, which must match `state`. The transaction is removed even when the
+ * state does not match: a callback with a foreign state means the flow is compromised or abandoned.
+ * @throws {AuthError} `state_mismatch` when there is no pending transaction or its state differs.
+ */
+export function takeTransaction(clientId: string, state: string | null): Transaction {
+  const tx = parse(readSession(key(clientId)));
+  removeSession(key(clientId));
+  if (!tx) {
+    throw new AuthError('state_mismatch', 'No login is pending in this tab: the callback was already handled, opened in another tab, or its state was altered. Start a new login.');
+  }
+  if (state === null || state !== tx.state) {
+    throw new AuthError('state_mismatch', 'The callback "state" does not match the login started in this tab; the response was discarded. Start a new login.');
+  }
+  return tx;
+}
+
+function parse(json: string | null): Transaction | undefined {
+  if (!json) return undefined;
+  try {
+    const tx = JSON.parse(json) as Transaction;
+    return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' ? tx : undefined;
+  } catch {
+    return undefined;
+  }
+}

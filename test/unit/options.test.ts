@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { PkceClient } from '../../src/index.js';
+import { buildScope, resolveOptions } from '../../src/options.js';
+import { isAuthError } from '../../src/errors.js';
+
+const base = { issuer: 'https://op.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/cb' };
+
+function optionError(options: unknown): { code: string; message: string } {
+  try {
+    new PkceClient(options as never);
+  } catch (e) {
+    if (!isAuthError(e)) throw e;
+    return { code: e.code, message: e.message };
+  }
+  throw new Error('expected the constructor to throw');
+}
+
+describe('options', () => {
+  it('applies the documented defaults', () => {
+    const o = resolveOptions(base);
+    expect(o.scope).toBe('openid profile email offline_access');
+    expect(o.refreshTokens).toBe(true);
+    expect(o.leewaySeconds).toBe(60);
+    expect(o.timeoutMs).toBe(10_000);
+    expect(o.allowHttp).toBe(false);
+  });
+
+  it('always includes openid, and offline_access only with refresh tokens', () => {
+    expect(buildScope('email', true)).toBe('openid email offline_access');
+    expect(buildScope('openid email offline_access', false)).toBe('openid email');
+  });
+
+  it.each([
+    [{ ...base, issuer: undefined }, 'issuer'],
+    [{ ...base, issuer: 'http://op.example.test' }, 'issuer must use https'],
+    [{ ...base, issuer: 'op.example.test' }, 'issuer must be an absolute'],
+    [{ ...base, clientId: '' }, 'clientId'],
+    [{ ...base, redirectUri: 'callback' }, 'redirectUri must be an absolute http(s) URL (got "callback")'],
+    [{ ...base, redirectUri: 'https://app.example.test/#x' }, 'redirectUri must not contain a fragment'],
+    [{ ...base, leewaySeconds: -1 }, 'leewaySeconds'],
+    [{ ...base, timeoutMs: 0 }, 'timeoutMs'],
+    [{ ...base, refreshTokens: 'yes' }, 'refreshTokens'],
+    [{ ...base, clientID: 'x' }, 'clientID is not a known option'],
+    [{ ...base, authorizationParams: { state: 'x' } }, 'authorizationParams.state is set by pkce-spa'],
+    [{ ...base, authorizationParams: { prompt: 1 } }, 'authorizationParams.prompt must be a string'],
+    [{ ...base, resource: ['https://api.example.test', 'nope'] }, 'resource[1]'],
+    [{ ...base, metadata: { issuer: 'https://evil.example.test', authorization_endpoint: 'x', token_endpoint: 'y' } }, 'metadata issuer'],
+    [{ ...base, fetch: 'fetch' }, 'fetch must be a function'],
+  ])('rejects bad options with invalid_options naming the option (%#)', (options, text) => {
+    const err = optionError(options);
+    expect(err.code).toBe('invalid_options');
+    expect(err.message).toContain(text);
+  });
+
+  it('allows plain http only for loopback issuers', () => {
+    for (const issuer of ['http://localhost:3000', 'http://127.0.0.1:9000/op', 'http://[::1]:8080']) {
+      expect(resolveOptions({ ...base, issuer }).allowHttp).toBe(true);
+    }
+    expect(optionError({ ...base, issuer: 'http://localhost.evil.test' }).code).toBe('invalid_options');
+  });
+
+  it('does not touch browser globals when constructed', () => {
+    const desc = Object.getOwnPropertyDescriptor(globalThis, 'sessionStorage');
+    Object.defineProperty(globalThis, 'sessionStorage', { configurable: true, get: () => { throw new Error('touched'); } });
+    try {
+      expect(new PkceClient(base).getState()).toEqual({ status: 'loading' });
+    } finally {
+      Object.defineProperty(globalThis, 'sessionStorage', desc!);
+    }
+  });
+});
