@@ -1,0 +1,556 @@
+// Demo / test servers for pkce-spa.
+//
+// startDemo() runs two loopback-only HTTP servers:
+//   1. an OpenID Provider (oidc-provider 9) at http://localhost:<opPort>
+//   2. the demo app at http://localhost:<appPort>: static files, the built SDK
+//      under /dist/, /config.json, a protected API and test hooks.
+//
+// Plain ESM JavaScript, no build step. Types live in server.d.mts.
+
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, '..');
+const APP_DIR = path.join(HERE, 'app');
+const CLIENT_ID = 'pkce-spa-demo';
+
+const generateKeyPair = promisify(crypto.generateKeyPair);
+
+// ---------------------------------------------------------------------------
+// oidc-provider prints development notices with console.info / console.warn
+// ("oidc-provider NOTICE: ...", "oidc-provider WARNING: ..."). While at least
+// one quiet demo is running, drop exactly those lines and nothing else.
+// ---------------------------------------------------------------------------
+let quietUsers = 0;
+let restoreConsole;
+const OP_NOTICE = /^(?:\x1b\[[0-9;]*m)?oidc-provider (?:NOTICE|WARNING):/;
+
+function quietAcquire() {
+  quietUsers += 1;
+  if (quietUsers > 1) return;
+  const { info, warn } = console;
+  const filtered = (original) => function filteredConsole(...args) {
+    if (typeof args[0] === 'string' && OP_NOTICE.test(args[0])) return;
+    original.apply(console, args);
+  };
+  console.info = filtered(info);
+  console.warn = filtered(warn);
+  restoreConsole = () => {
+    console.info = info;
+    console.warn = warn;
+  };
+}
+
+function quietRelease() {
+  quietUsers -= 1;
+  if (quietUsers === 0 && restoreConsole) {
+    restoreConsole();
+    restoreConsole = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Listening on loopback only: 127.0.0.1 and (if possible) ::1, same port.
+// ---------------------------------------------------------------------------
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    const onError = (err) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host, exclusive: true });
+  });
+}
+
+function closeServer(server) {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Binds `handler` to 127.0.0.1:<port> and ::1:<port>. With port 0 the IPv4
+ * listener picks the port; if that number is taken on ::1 we retry with a new
+ * one so that "localhost" never reaches a foreign server. A missing IPv6 stack
+ * (EADDRNOTAVAIL / EAFNOSUPPORT / ...) is ignored.
+ */
+async function listenLoopback(handler, port, log) {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const v4 = http.createServer(handler);
+    await listen(v4, port, '127.0.0.1');
+    const actual = v4.address().port;
+    const v6 = http.createServer(handler);
+    try {
+      await listen(v6, actual, '::1');
+      return { port: actual, servers: [v4, v6] };
+    } catch (err) {
+      if (err?.code === 'EADDRINUSE' && port === 0) {
+        await closeServer(v4);
+        continue;
+      }
+      if (err?.code === 'EADDRINUSE') {
+        log(`warning: [::1]:${actual} is in use by another process; only 127.0.0.1:${actual} is served`);
+      }
+      return { port: actual, servers: [v4] };
+    }
+  }
+  throw new Error('could not find a port that is free on both 127.0.0.1 and ::1');
+}
+
+// ---------------------------------------------------------------------------
+// Static files
+// ---------------------------------------------------------------------------
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.cjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+/** Returns true when the file was sent, false when it does not exist. */
+async function sendStatic(req, res, dir, relPath) {
+  let rel;
+  try {
+    rel = decodeURIComponent(relPath);
+  } catch {
+    return false;
+  }
+  if (rel.includes('\0')) return false;
+  if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+  const root = path.resolve(dir);
+  const file = path.resolve(root, `.${path.posix.sep}${rel}`);
+  if (file !== root && !file.startsWith(root + path.sep)) return false;
+  let body;
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return false;
+    body = await fs.readFile(file);
+  } catch {
+    return false;
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+function sendJson(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendText(res, status, text, headers = {}) {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+// ---------------------------------------------------------------------------
+// Stats
+// ---------------------------------------------------------------------------
+function emptyStats() {
+  return {
+    authorize: 0,
+    token: 0,
+    discovery: 0,
+    revocation: 0,
+    endSession: 0,
+    jwks: 0,
+    userinfo: 0,
+    tokenByGrant: { authorization_code: 0, refresh_token: 0 },
+    invalidGrant: 0,
+    api: 0,
+  };
+}
+
+// OP pathname -> stats key (oidc-provider default routes).
+const OP_ROUTE_COUNTERS = new Map([
+  ['/auth', 'authorize'],
+  ['/token', 'token'],
+  ['/.well-known/openid-configuration', 'discovery'],
+  ['/.well-known/oauth-authorization-server', 'discovery'],
+  ['/token/revocation', 'revocation'],
+  ['/session/end', 'endSession'],
+  ['/jwks', 'jwks'],
+  ['/me', 'userinfo'],
+]);
+
+// ---------------------------------------------------------------------------
+// HTML for the OP pages we customise (no external fonts, no CDNs).
+// ---------------------------------------------------------------------------
+const OP_PAGE_STYLE = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:28rem;padding:0 1rem;color:#222}'
+  + 'button{font:inherit;padding:.4rem 1rem}';
+
+/**
+ * Appends a sha256 source for `script` to an existing CSP script-src, if any.
+ * oidc-provider sets no CSP by itself, but a host app might.
+ */
+function allowInlineScript(ctx, script) {
+  const csp = ctx.response.get('content-security-policy');
+  if (!csp) return;
+  const digest = crypto.createHash('sha256').update(script).digest('base64');
+  const directives = csp.split(';').map((d) => d.trim()).filter(Boolean);
+  const updated = directives.map((d) => (/^script-src\s/i.test(d) || d === 'script-src' ? `${d} 'sha256-${digest}'` : d));
+  ctx.set('content-security-policy', updated.join('; '));
+}
+
+async function logoutSource(ctx, form) {
+  // `form` is oidc-provider's <form id="op.logoutForm" ...> carrying the xsrf
+  // input. Adding logout=yes ends the whole OP session (not just this
+  // client's part of it); the script submits without a confirmation click.
+  const withLogout = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+  const script = "document.getElementById('op.logoutForm').submit();";
+  allowInlineScript(ctx, script);
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Signing out…</title>
+  <style>${OP_PAGE_STYLE}</style>
+</head>
+<body>
+  <p>Signing you out…</p>
+  ${withLogout}
+  <noscript><button type="submit" form="op.logoutForm">Sign out</button></noscript>
+  <script>${script}</script>
+</body>
+</html>`;
+}
+
+async function postLogoutSuccessSource(ctx) {
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Signed out</title>
+  <style>${OP_PAGE_STYLE}</style>
+</head>
+<body>
+  <h1>Signed out</h1>
+  <p>You have been signed out of the demo authorization server.</p>
+</body>
+</html>`;
+}
+
+// oidc-provider's built-in HTML (dev login/consent pages, error page) pulls a
+// web font from fonts.googleapis.com; strip it so pages load offline.
+const FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g;
+
+// ---------------------------------------------------------------------------
+// startDemo
+// ---------------------------------------------------------------------------
+export async function startDemo(opts = {}) {
+  const {
+    opPort = 0,
+    appPort = 0,
+    accessTokenTtlSeconds = Number(process.env.ACCESS_TOKEN_TTL ?? 60),
+    quiet = true,
+    distDir = path.join(REPO_ROOT, 'dist'),
+    extraStaticDirs = [],
+  } = opts;
+
+  if (!Number.isInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) {
+    throw new TypeError(`accessTokenTtlSeconds must be a positive integer, got ${accessTokenTtlSeconds}`);
+  }
+  for (const entry of extraStaticDirs) {
+    if (!entry || typeof entry.prefix !== 'string' || !entry.prefix.startsWith('/') || !entry.prefix.endsWith('/') || typeof entry.dir !== 'string') {
+      throw new TypeError('extraStaticDirs entries must look like { prefix: "/e2e/", dir: "/abs/path" }');
+    }
+  }
+
+  const log = quiet ? () => {} : (msg) => console.log(msg);
+  if (quiet) quietAcquire();
+
+  const servers = [];
+  let closing;
+  const close = () => {
+    closing ??= (async () => {
+      await Promise.all(servers.map(closeServer));
+      if (quiet) quietRelease();
+    })();
+    return closing;
+  };
+
+  try {
+    let counters = emptyStats();
+
+    // --- OP listener first: the issuer needs the real port. ---------------
+    let opHandler = (req, res) => sendText(res, 503, 'starting');
+    const op = await listenLoopback((req, res) => {
+      if (req.method !== 'OPTIONS') {
+        const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+        const key = OP_ROUTE_COUNTERS.get(pathname);
+        if (key) counters[key] += 1;
+      }
+      opHandler(req, res);
+    }, opPort, log);
+    servers.push(...op.servers);
+
+    // --- App listener --------------------------------------------------------
+    let appHandler = (req, res) => sendText(res, 503, 'starting');
+    const app = await listenLoopback((req, res) => appHandler(req, res), appPort, log);
+    servers.push(...app.servers);
+
+    const issuer = `http://localhost:${op.port}`;
+    const appUrl = `http://localhost:${app.port}`;
+    const appOrigin = appUrl;
+
+    // --- Keys ----------------------------------------------------------------
+    const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
+    const signingJwk = {
+      ...privateKey.export({ format: 'jwk' }),
+      kid: crypto.randomUUID(),
+      alg: 'RS256',
+      use: 'sig',
+    };
+
+    // --- Provider ------------------------------------------------------------
+    const configuration = {
+      clients: [{
+        client_id: CLIENT_ID,
+        client_name: 'pkce-spa demo',
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [
+          `${appUrl}/`,
+          `${appUrl}/callback.html`,
+          `${appUrl}/silent.html`,
+          `${appUrl}/e2e/app.html`,
+          `${appUrl}/e2e/callback.html`,
+          `${appUrl}/e2e/silent.html`,
+        ],
+        post_logout_redirect_uris: [
+          `${appUrl}/`,
+          `${appUrl}/e2e/app.html`,
+        ],
+      }],
+      jwks: { keys: [signingJwk] },
+      cookies: {
+        keys: [crypto.randomBytes(32).toString('base64url')],
+        // Cookies are not port-scoped; give each OP instance its own names so
+        // two demos on localhost (e.g. `npm start` + a test run) don't clash.
+        names: {
+          session: `_op${op.port}_session`,
+          interaction: `_op${op.port}_interaction`,
+          resume: `_op${op.port}_interaction_resume`,
+        },
+      },
+      responseTypes: ['code'],
+      scopes: ['openid', 'offline_access', 'profile', 'email'],
+      claims: {
+        openid: ['sub'],
+        profile: ['name'],
+        email: ['email', 'email_verified'],
+      },
+      // Put the scope-granted claims (name, email, ...) in the ID token too,
+      // not only in /me: the SPA reads the user from the ID token.
+      conformIdTokenClaims: false,
+      pkce: { required: () => true },
+      features: {
+        devInteractions: { enabled: true },
+        revocation: {
+          enabled: true,
+          allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
+        },
+        rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+        userinfo: { enabled: true },
+        claimsParameter: { enabled: false },
+      },
+      clientBasedCORS: (ctx, origin) => origin === appOrigin,
+      // Always give this public client a refresh token (no prompt=consent /
+      // offline_access dance needed)...
+      issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+      // ...and rotate it on every use. Replaying a rotated one => invalid_grant
+      // (and oidc-provider revokes the whole grant).
+      rotateRefreshToken: true,
+      // Revoking a token at the revocation endpoint (the SDK does so on
+      // logout, also on logout({ localOnly: true })) always kills every token
+      // of the grant; keep the Grant itself (the user's consent) so a later
+      // login with a live OP session needs no new consent. Refresh-token reuse
+      // detection and RP-initiated logout still destroy the grant.
+      revokeGrantPolicy: (ctx) => ctx.oidc.route !== 'revocation',
+      ttl: {
+        AccessToken: accessTokenTtlSeconds,
+        AuthorizationCode: 60,
+        IdToken: 3600,
+        // A rotated refresh token inherits the remaining lifetime of the one
+        // it replaces, so the chain as a whole lives at most one day.
+        RefreshToken: (ctx) => {
+          const rotated = ctx?.oidc?.entities?.RotatedRefreshToken;
+          return rotated ? Math.max(rotated.remainingTTL, 1) : 24 * 60 * 60;
+        },
+        Session: 24 * 60 * 60,
+        Grant: 24 * 60 * 60,
+        Interaction: 60 * 60,
+      },
+      findAccount: async (ctx, id) => ({
+        accountId: id,
+        claims: async () => ({
+          sub: id,
+          name: `Demo ${id}`,
+          email: `${id}@example.test`,
+          email_verified: true,
+        }),
+      }),
+    };
+
+    // Imported lazily so its import-time notice (it officially wants Node 22+)
+    // goes through the quiet filter above.
+    const { default: Provider } = await import('oidc-provider');
+    const provider = new Provider(issuer, configuration);
+
+    provider.use(async (ctx, next) => {
+      await next();
+      if (typeof ctx.body === 'string' && ctx.response.is('html')) {
+        ctx.body = ctx.body.replace(FONT_IMPORT, '');
+      }
+    });
+
+    provider.on('grant.success', (ctx) => {
+      const grantType = ctx.oidc?.params?.grant_type;
+      if (grantType) counters.tokenByGrant[grantType] = (counters.tokenByGrant[grantType] ?? 0) + 1;
+    });
+    provider.on('grant.error', (ctx, err) => {
+      const grantType = ctx.oidc?.params?.grant_type;
+      if (grantType) counters.tokenByGrant[grantType] = (counters.tokenByGrant[grantType] ?? 0) + 1;
+      if (err?.error === 'invalid_grant') counters.invalidGrant += 1;
+    });
+    provider.on('server_error', (ctx, err) => {
+      console.error(`[demo OP] server_error on ${ctx.method} ${ctx.path}:`, err);
+    });
+    if (!quiet) {
+      const logError = (event) => (ctx, err) => log(`[demo OP] ${event}: ${err?.error ?? ''} ${err?.error_description ?? err?.message ?? ''}`);
+      for (const event of ['authorization.error', 'grant.error', 'revocation.error', 'end_session.error', 'userinfo.error']) {
+        provider.on(event, logError(event));
+      }
+    }
+
+    opHandler = provider.callback();
+
+    // --- App server ----------------------------------------------------------
+    const stats = () => structuredClone(counters);
+    const resetStats = () => {
+      counters = emptyStats();
+    };
+
+    async function handleProtectedApi(req, res) {
+      counters.api += 1;
+      const reject = () => sendJson(res, 401, { error: 'invalid_token' }, {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+      const match = /^Bearer +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
+      if (!match) return reject();
+      const token = await provider.AccessToken.find(match[1]);
+      // find() already applies clockTolerance to exp; be strict here.
+      if (!token || token.isExpired) return reject();
+      const grant = token.grantId ? await provider.Grant.find(token.grantId) : undefined;
+      if (!grant || grant.clientId !== token.clientId) return reject();
+      return sendJson(res, 200, {
+        ok: true,
+        sub: token.accountId,
+        scope: token.scope,
+        expiresAt: token.exp,
+      });
+    }
+
+    appHandler = async (req, res) => {
+      try {
+        const { pathname } = new URL(req.url ?? '/', appUrl);
+        const method = req.method ?? 'GET';
+        const isRead = method === 'GET' || method === 'HEAD';
+
+        if (pathname === '/config.json' && isRead) {
+          return sendJson(res, 200, { issuer, clientId: CLIENT_ID });
+        }
+        if (pathname === '/api/protected') {
+          if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'GET' });
+          return await handleProtectedApi(req, res);
+        }
+        if (pathname === '/__stats' && method === 'GET') {
+          return sendJson(res, 200, stats());
+        }
+        if (pathname === '/__stats/reset' && method === 'POST') {
+          resetStats();
+          return sendJson(res, 200, stats());
+        }
+        if (isRead) {
+          if (pathname.startsWith('/dist/')) {
+            if (await sendStatic(req, res, distDir, pathname.slice('/dist/'.length))) return undefined;
+            return sendText(res, 404, `not found: ${pathname} (run npm run build)`);
+          }
+          for (const { prefix, dir } of extraStaticDirs) {
+            if (pathname.startsWith(prefix)) {
+              if (await sendStatic(req, res, dir, pathname.slice(prefix.length))) return undefined;
+              return sendText(res, 404, `not found: ${pathname}`);
+            }
+          }
+          if (await sendStatic(req, res, APP_DIR, pathname.slice(1))) return undefined;
+          return sendText(res, 404, `not found: ${pathname}`);
+        }
+        return sendText(res, 405, 'method not allowed');
+      } catch (err) {
+        console.error('[demo app] request failed:', err);
+        if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+        else res.destroy();
+        return undefined;
+      }
+    };
+
+    return {
+      issuer,
+      appUrl,
+      clientId: CLIENT_ID,
+      provider,
+      stats,
+      resetStats,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,36 @@
+// Runs the demo: `node demo/start.mjs` (OP_PORT / APP_PORT / ACCESS_TOKEN_TTL env vars).
+import { startDemo } from './server.mjs';
+
+const opPort = Number(process.env.OP_PORT ?? 4400);
+const appPort = Number(process.env.APP_PORT ?? 4401);
+
+let demo;
+try {
+  demo = await startDemo({ opPort, appPort, quiet: false });
+} catch (err) {
+  if (err?.code === 'EADDRINUSE') {
+    console.error(`Port ${err.port} is already in use. Stop the other process or set OP_PORT / APP_PORT.`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+console.log('');
+console.log(`Demo app:  ${demo.appUrl}/`);
+console.log(`Authorization server: ${demo.issuer}`);
+console.log('Sign in with any username and password. Press Ctrl+C to stop.');
+console.log('');
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await demo.close();
+  } finally {
+    process.exit(0);
+  }
+}
+
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

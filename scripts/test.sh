@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, builds, then runs every test: unit and integration (vitest), the built files
+# (test/dist), and the browser tests (Playwright in Chromium). Prints one closing line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh || exit 1
+node scripts/ensure-chromium.mjs || exit 1
+npm run --silent build || exit 1
+mkdir -p test-results
+rm -f test-results/vitest.json test-results/playwright.json
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json || status=1
+node scripts/summarize-tests.mjs test-results/vitest.json test-results/playwright.json || status=1
+exit $status
