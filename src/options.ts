@@ -27,6 +27,15 @@ export interface ClientOptions {
   metadata?: AuthorizationServer;
   /** A `fetch` to use for every request to the provider (tests, instrumentation). */
   fetch?: typeof fetch;
+  /**
+   * Where the session lives between page loads. `memory` (default) persists nothing; `indexeddb` keeps the refresh
+   * token, encrypted with a non-extractable key, in IndexedDB so a reload needs no new login.
+   */
+  cache?: 'memory' | 'indexeddb';
+  /** Same-origin page for hidden-iframe `prompt=none` renewal; unset disables the iframe path. */
+  silentRedirectUri?: string;
+  /** With `silentRedirectUri`, try one silent iframe login on start-up when no session exists. Default true. */
+  silentLoginOnStart?: boolean;
 }
 
 /** Options after validation, with defaults applied. */
@@ -44,13 +53,16 @@ export interface ResolvedOptions {
   timeoutMs: number;
   metadata: AuthorizationServer | undefined;
   fetch: typeof fetch | undefined;
+  cache: 'memory' | 'indexeddb';
+  silentRedirectUri: string | undefined;
+  silentLoginOnStart: boolean;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
 }
 
 const KNOWN = new Set([
   'issuer', 'clientId', 'redirectUri', 'postLogoutRedirectUri', 'scope', 'resource', 'authorizationParams',
-  'refreshTokens', 'leewaySeconds', 'timeoutMs', 'metadata', 'fetch',
+  'refreshTokens', 'leewaySeconds', 'timeoutMs', 'metadata', 'fetch', 'cache', 'silentRedirectUri', 'silentLoginOnStart',
 ]);
 
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */
@@ -142,6 +154,12 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
     }
   }
 
+  const cache = input.cache ?? 'memory';
+  if (cache !== 'memory' && cache !== 'indexeddb') throw invalidOption('cache', `must be "memory" or "indexeddb" (got ${describe(cache)})`);
+  const silent = absoluteUrl('silentRedirectUri', input.silentRedirectUri, false);
+  const silentLoginOnStart = input.silentLoginOnStart ?? true;
+  if (typeof silentLoginOnStart !== 'boolean') throw invalidOption('silentLoginOnStart', `must be a boolean (got ${describe(silentLoginOnStart)})`);
+
   return {
     issuer: input.issuer,
     issuerUrl,
@@ -156,6 +174,9 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
     timeoutMs,
     metadata,
     fetch: input.fetch,
+    cache,
+    silentRedirectUri: silent?.href,
+    silentLoginOnStart,
     allowHttp,
   };
 }
