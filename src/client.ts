@@ -1,11 +1,14 @@
 import { AuthError, invalidOption } from './errors.js';
 import { browserWindow } from './env.js';
+import type { TokenResult } from './oauth.js';
 import { checkParams, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import {
   authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError,
   type IdTokenClaims, type Metadata,
 } from './oauth.js';
-import { pendingState, saveTransaction, takeTransaction } from './transaction.js';
+import { pendingState, saveTransaction, takeTransaction, type Transaction } from './transaction.js';
+import { postCallbackToParent, waitForCallback } from './child-window.js';
+import { openHiddenFrame, openPopup } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
 
@@ -14,6 +17,13 @@ export interface LoginOptions {
   appState?: unknown;
   /** Extra authorization request parameters for this login (`prompt`, `login_hint`, `ui_locales`, ...). */
   authorizationParams?: Record<string, string>;
+}
+
+export interface PopupLoginOptions {
+  /** Extra authorization request parameters for this login. */
+  authorizationParams?: Record<string, string>;
+  /** How long the user has to finish in the popup, in milliseconds. Default 300000 (5 minutes). */
+  timeoutMs?: number;
 }
 
 export interface GetTokenOptions {
@@ -77,7 +87,15 @@ export class PkceClient {
     const w = browserWindow();
     const pending = pendingState(this.#o.clientId);
     const isCallback = !!w && !!pending && new URL(w.location.href).searchParams.get('state') === pending;
-    if (!isCallback) this.#state.set({ status: 'unauthenticated' });
+    if (isCallback) return;
+    if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
+    if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
+  }
+
+  /** One silent iframe attempt on start-up, never from inside a popup or frame (that would recurse). */
+  #shouldTrySilentLogin(): boolean {
+    const w = browserWindow();
+    return !!w && !this.#session && !!this.#o.silentRedirectUri && this.#o.silentLoginOnStart && w === w.top && !w.opener;
   }
 
   #getMetadata(): Promise<Metadata> {
@@ -115,20 +133,92 @@ export class PkceClient {
   async handleRedirectCallback(url: string = requireWindow('handleRedirectCallback').location.href): Promise<{ appState: unknown }> {
     try {
       const params = new URL(url).searchParams;
+      const state = params.get('state');
+      // In the login popup or the silent iframe: hand the URL to the window that started the login, which holds
+      // the PKCE verifier and does the exchange itself; this window is then closed or removed.
+      if (state !== pendingState(this.#o.clientId) && postCallbackToParent(url)) return new Promise<never>(() => {});
       cleanAddressBar(url);
-      if (!params.has('state') && !params.has('code') && !params.has('error')) {
+      if (!state && !params.has('code') && !params.has('error')) {
         throw new AuthError('invalid_response', `${url} is not an authorization response: it has no code, state or error parameter`);
       }
-      const tx = takeTransaction(this.#o.clientId, params.get('state'));
-      const as = await this.#getMetadata();
-      const result = await exchangeCode(as, this.#o, params, tx);
-      this.#commit(nextSession(undefined, tokenKey(undefined, undefined), result, this.#o.refreshTokens));
+      const tx = takeTransaction(this.#o.clientId, state);
+      await this.#finishLogin(params, tx);
       return { appState: tx.appState };
     } catch (e) {
       const error = toAuthError(e);
       this.#state.set({ ...this.#stateFromSession(), error });
       throw error;
     }
+  }
+
+  /**
+   * Signs in through a popup without leaving the page. Call it directly in a click handler: the popup is opened
+   * before anything is awaited. The popup ends on `redirectUri`, whose page must call `handleRedirectCallback()` (it
+   * hands the URL back here; this window does the code exchange and closes the popup).
+   * @throws {AuthError} `popup_blocked`, `popup_closed`, `timeout`, the server's code (`access_denied`, ...), and the
+   *   code-exchange errors of {@link handleRedirectCallback}.
+   */
+  async loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
+    const extra = checkParams('authorizationParams', options.authorizationParams);
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    if (!(timeoutMs > 0)) throw invalidOption('timeoutMs', `must be a number of milliseconds > 0 (got ${timeoutMs})`);
+    const popup = openPopup();
+    try {
+      const url = await this.#runInChildWindow(this.#o.redirectUri, extra, timeoutMs, (href) => {
+        popup.location.href = href;
+        return { child: () => popup, isClosed: () => popup.closed };
+      });
+      await this.#finishLogin(new URL(url.callback).searchParams, url.tx);
+    } catch (e) {
+      const error = toAuthError(e);
+      this.#state.set({ ...this.#stateFromSession(), error });
+      throw error;
+    } finally {
+      popup.close();
+    }
+  }
+
+  /**
+   * Runs an authorization request in a child window (popup or iframe) and resolves with the callback URL it posts
+   * back, together with the in-memory transaction (never stored: the verifier does not leave this window).
+   */
+  async #runInChildWindow(
+    redirectUri: string,
+    extra: Record<string, string>,
+    timeoutMs: number,
+    navigate: (href: string) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
+  ): Promise<{ callback: string; tx: Transaction }> {
+    const as = await this.#getMetadata();
+    const secrets = await createLoginSecrets();
+    const tx = { ...secrets, redirectUri };
+    const target = navigate(authorizationUrl(as, this.#o, { ...secrets, redirectUri, extra }).href);
+    try {
+      return { callback: await waitForCallback(target.child, secrets.state, timeoutMs, target.isClosed), tx };
+    } finally {
+      target.dispose?.();
+    }
+  }
+
+  /** Turns a validated callback into a session, whichever window delivered it. */
+  async #finishLogin(params: URLSearchParams, tx: Transaction): Promise<TokenResult> {
+    const as = await this.#getMetadata();
+    const result = await exchangeCode(as, this.#o, params, tx);
+    this.#commit(nextSession(undefined, tokenKey(undefined, undefined), result, this.#o.refreshTokens));
+    return result;
+  }
+
+  /**
+   * Signs in without a visible page: a hidden iframe sends `prompt=none` to the provider, which answers at once from
+   * its own session (OpenID Connect Core §3.1.2.1).
+   * @throws {AuthError} `login_required`, `consent_required`, `interaction_required` (the server's codes), `timeout`.
+   */
+  async #silentLogin(): Promise<TokenResult> {
+    const redirectUri = this.#o.silentRedirectUri!;
+    const { callback, tx } = await this.#runInChildWindow(redirectUri, { prompt: 'none' }, this.#o.timeoutMs, (href) => {
+      const frame = openHiddenFrame(href);
+      return { child: () => frame.contentWindow, dispose: () => frame.remove() };
+    });
+    return this.#finishLogin(new URL(callback).searchParams, tx);
   }
 
   /**
@@ -163,6 +253,9 @@ export class PkceClient {
       const cached = this.#session?.tokens.get(key);
       if (!force && isFresh(cached, minTtl)) return cached.accessToken;
       const session = this.#session;
+      if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey(undefined, undefined)) {
+        return (await this.#silentLogin()).accessToken;
+      }
       if (!session) throw new AuthError('login_required', 'Nobody is signed in: call loginWithRedirect() first.');
       if (!session.refreshToken) {
         throw new AuthError('missing_refresh_token', this.#o.refreshTokens

@@ -1,0 +1,67 @@
+/**
+ * What popup login and hidden-iframe renewal share: the child window ends on our redirect URI and hands its URL to us
+ * with postMessage; we accept it only from our own origin, from that very window, and for the state we sent.
+ * Every listener and timer is disposed on success, error, timeout and close.
+ */
+import { AuthError } from './errors.js';
+import { browserWindow, clearTimer, setTimer } from './env.js';
+
+const MESSAGE_TYPE = 'pkce-spa:callback';
+
+interface CallbackMessage {
+  type: typeof MESSAGE_TYPE;
+  url: string;
+}
+
+/**
+ * Waits for the callback URL from `child` (a popup or an iframe's window).
+ * @param isClosed polled every 250 ms; when it returns true the wait fails with `popup_closed`.
+ * @throws {AuthError} `timeout`, `popup_closed`.
+ */
+export function waitForCallback(
+  child: () => Window | null,
+  state: string,
+  timeoutMs: number,
+  isClosed?: () => boolean,
+): Promise<string> {
+  const w = browserWindow()!;
+  return new Promise<string>((resolve, reject) => {
+    const onMessage = (event: MessageEvent): void => {
+      const data = event.data as Partial<CallbackMessage> | null;
+      if (event.origin !== w.location.origin || event.source !== child() || data?.type !== MESSAGE_TYPE) return;
+      if (typeof data.url !== 'string' || !URL.canParse(data.url) || new URL(data.url).searchParams.get('state') !== state) return;
+      done();
+      resolve(data.url);
+    };
+    const timer = setTimer(() => {
+      done();
+      reject(new AuthError('timeout', `The login window did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const poll = isClosed
+      ? setInterval(() => {
+          if (!isClosed()) return;
+          done();
+          reject(new AuthError('popup_closed', 'The login popup was closed before the login finished'));
+        }, 250)
+      : undefined;
+    const done = (): void => {
+      w.removeEventListener('message', onMessage);
+      clearTimer(timer);
+      clearInterval(poll);
+    };
+    w.addEventListener('message', onMessage);
+  });
+}
+
+/**
+ * In a popup or a hidden iframe that landed on the redirect URI: hands the URL to the window that opened it (same
+ * origin only) and returns true. Returns false in a normal top-level page.
+ */
+export function postCallbackToParent(url: string): boolean {
+  const w = browserWindow();
+  if (!w) return false;
+  const target = w.opener && w.opener !== w ? (w.opener as Window) : w.parent !== w ? w.parent : undefined;
+  if (!target) return false;
+  target.postMessage({ type: MESSAGE_TYPE, url } satisfies CallbackMessage, w.location.origin);
+  return true;
+}
