@@ -1,23 +1,30 @@
 /**
- * The codes pkce-spa uses when the authorization server did not send an OAuth error code of its own.
- * Each entry is the code and one line on what it means; the README table is checked against this list.
+ * pkce-spa's own error codes, used when the authorization server did not send an OAuth error code of its own.
+ * One line each; the README's table is checked against this list.
  */
-export const AUTH_ERROR_CODES = {
-  invalid_options: 'An option passed to the client is missing or malformed; the message names it.',
-  state_mismatch: 'The callback state matches no login started in this tab (tampered, replayed or opened elsewhere).',
-  issuer_mismatch: 'The issuer in metadata or in the RFC 9207 `iss` callback parameter is not the configured issuer.',
-  invalid_id_token: 'The ID token failed validation (issuer, audience, expiry, nonce or subject).',
-  invalid_response: 'The server answered with something that is not a valid OAuth/OIDC response.',
-  network_error: 'A request to the authorization server could not be sent or got no answer.',
-  timeout: 'A request or a login window took longer than `timeoutMs`.',
-  missing_refresh_token: 'A renewal needed a refresh token and the session has none.',
-  login_required: 'Nobody is signed in (or the session ended): call a login method.',
-  popup_blocked: 'The browser refused to open the login popup.',
-  popup_closed: 'The user closed the login popup before it finished.',
-} as const;
-
-/** One of pkce-spa's own error codes. */
-export type PkceErrorCode = keyof typeof AUTH_ERROR_CODES;
+export type PkceErrorCode =
+  /** An option passed to the client is missing or malformed; the message names it. */
+  | 'invalid_options'
+  /** The callback state matches no login started in this tab (tampered, replayed or opened elsewhere). */
+  | 'state_mismatch'
+  /** The issuer in metadata or in the RFC 9207 `iss` callback parameter is not the configured issuer. */
+  | 'issuer_mismatch'
+  /** The ID token failed validation (issuer, audience, expiry, nonce or subject). */
+  | 'invalid_id_token'
+  /** The server answered with something that is not a valid OAuth/OIDC response. */
+  | 'invalid_response'
+  /** A request to the authorization server could not be sent or got no answer. */
+  | 'network_error'
+  /** A request or a login window took longer than `timeoutMs`. */
+  | 'timeout'
+  /** A renewal needed a refresh token and the session has none. */
+  | 'missing_refresh_token'
+  /** Nobody is signed in (or the session ended): call a login method. */
+  | 'login_required'
+  /** The browser refused to open the login popup. */
+  | 'popup_blocked'
+  /** The user closed the login popup before it finished. */
+  | 'popup_closed';
 
 /**
  * An `AuthError` code: one of ours, or the OAuth error code the server sent
@@ -32,7 +39,7 @@ export type AuthErrorCode = PkceErrorCode | (string & {});
  */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  /** Stable, machine-readable code: the server's OAuth error code or one of {@link AUTH_ERROR_CODES}. */
+  /** Stable, machine-readable code: the server's OAuth error code or one of {@link PkceErrorCode}. */
   readonly code: AuthErrorCode;
   /** The server's `error_description`, when it sent one. */
   readonly description?: string;

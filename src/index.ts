@@ -1,6 +1,6 @@
 export { createPkceClient, PkceClient } from './client.js';
 export type { LoginOptions, GetTokenOptions, LogoutOptions } from './client.js';
-export { AuthError, isAuthError, AUTH_ERROR_CODES } from './errors.js';
+export { AuthError, isAuthError } from './errors.js';
 export type { AuthErrorCode, PkceErrorCode } from './errors.js';
 export type { ClientOptions } from './options.js';
 export type { AuthState, AuthStateListener } from './state.js';
