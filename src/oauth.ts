@@ -248,36 +248,20 @@ async function call<T>(operation: () => Promise<T>, tokenResponse = false): Prom
  */
 export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   if (e instanceof AuthError) return e;
+  const fail = (code: string, message: string, description?: string): AuthError => new AuthError(code, message, { description, cause: e });
   if (e instanceof oauth.ResponseBodyError || e instanceof oauth.AuthorizationResponseError) {
-    return new AuthError(e.error, `The authorization server answered "${e.error}"${e.error_description ? `: ${e.error_description}` : ''}`, {
-      description: e.error_description,
-      cause: e,
-    });
+    return fail(e.error, `The authorization server answered ${e.error}${e.error_description ? `: ${e.error_description}` : ''}`, e.error_description);
   }
   if (e instanceof oauth.WWWAuthenticateChallengeError) {
-    const error = e.cause[0]?.parameters.error ?? 'invalid_response';
-    return new AuthError(error, `The server sent a ${e.response.status} challenge: ${error}`, { description: e.cause[0]?.parameters.error_description, cause: e });
+    const challenge = e.cause[0]?.parameters;
+    return fail(challenge?.error ?? 'invalid_response', `The authorization server answered ${e.response.status} ${challenge?.error ?? ''}`, challenge?.error_description);
   }
   if (e instanceof oauth.OperationProcessingError) {
-    // In a token response, every JWT check concerns the ID token; oauth4webapi attaches the claims it looked at.
-    const aboutIdToken = inTokenResponse && ((e.cause as { claims?: unknown } | undefined)?.claims !== undefined || e.code === oauth.PARSE_ERROR);
-    if (aboutIdToken) return new AuthError('invalid_id_token', `The ID token failed validation: ${e.message}`, { cause: e });
-    switch (e.code) {
-      case oauth.JWT_CLAIM_COMPARISON:
-      case oauth.JWT_TIMESTAMP_CHECK:
-        return new AuthError('invalid_id_token', `The ID token failed validation: ${e.message}`, { cause: e });
-      case oauth.JSON_ATTRIBUTE_COMPARISON:
-        return new AuthError(inTokenResponse ? 'invalid_response' : 'issuer_mismatch', e.message, { cause: e });
-      case oauth.INVALID_REQUEST:
-      case oauth.HTTP_REQUEST_FORBIDDEN:
-      case oauth.REQUEST_PROTOCOL_FORBIDDEN:
-        return new AuthError('invalid_options', e.message, { cause: e });
-      default:
-        return new AuthError('invalid_response', `The authorization server's response is invalid: ${e.message}`, { cause: e });
+    // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
+    if ((e.cause as { claims?: unknown } | undefined)?.claims !== undefined || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
+      return fail('invalid_id_token', `The ID token is invalid: ${e.message}`);
     }
+    if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) return fail('issuer_mismatch', e.message);
   }
-  if (e instanceof oauth.UnsupportedOperationError) {
-    return new AuthError('invalid_response', `The server's response uses something pkce-spa does not support: ${e.message}`, { cause: e });
-  }
-  return new AuthError('invalid_response', `Unexpected failure: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  return fail('invalid_response', `The authorization server's response is invalid: ${e instanceof Error ? e.message : String(e)}`);
 }

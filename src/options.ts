@@ -1,5 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { invalidOption } from './errors.js';
+type Metadata = AuthorizationServer;
 
 /** Options for {@link createPkceClient} and `new PkceClient()`. */
 export interface ClientOptions {
@@ -60,123 +61,82 @@ export interface ResolvedOptions {
   allowHttp: boolean;
 }
 
-const KNOWN = new Set([
-  'issuer', 'clientId', 'redirectUri', 'postLogoutRedirectUri', 'scope', 'resource', 'authorizationParams',
-  'refreshTokens', 'leewaySeconds', 'timeoutMs', 'metadata', 'fetch', 'cache', 'silentRedirectUri', 'silentLoginOnStart',
-]);
-
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */
-export const RESERVED_PARAMS = new Set([
-  'client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge',
-  'code_challenge_method', 'scope', 'resource',
-]);
+const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource'];
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isUrl = (v: unknown): boolean => isString(v) && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol) && !new URL(v).hash;
+const isBool = (v: unknown): boolean => typeof v === 'boolean';
+const isCount = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v < Infinity;
+const URL_TEXT = 'an absolute http(s) URL without a fragment';
 
-/** Whether `url` is http on a loopback host (allowed over plain http for development). */
+/** Each option: its check and what a valid value is, for the message. Unknown names are rejected too (typos). */
+const CHECKS: Record<keyof ClientOptions, [(v: unknown) => boolean, string]> = {
+  issuer: [(v) => isUrl(v) && !new URL(v as string).search, `${URL_TEXT} or query`],
+  clientId: [(v) => isString(v) && !!v.trim(), 'a non-empty string'],
+  redirectUri: [isUrl, URL_TEXT],
+  postLogoutRedirectUri: [isUrl, URL_TEXT],
+  silentRedirectUri: [isUrl, URL_TEXT],
+  scope: [isString, 'a space-separated string'],
+  resource: [(v) => ([] as unknown[]).concat(v).every((r) => isString(r) && URL.canParse(r) && !new URL(r).hash), 'an absolute URI or an array of them'],
+  authorizationParams: [(v) => typeof v === 'object' && !!v, 'an object of string values'],
+  refreshTokens: [isBool, 'a boolean'],
+  silentLoginOnStart: [isBool, 'a boolean'],
+  leewaySeconds: [isCount, 'a number of seconds >= 0'],
+  timeoutMs: [(v) => isCount(v) && (v as number) > 0, 'a number of milliseconds > 0'],
+  cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"'],
+  metadata: [(v) => typeof v === 'object' && !!v && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
+  fetch: [(v) => typeof v === 'function', 'a function'],
+};
+
+/** Whether `url` is on a loopback host (allowed over plain http for development). */
 export function isLoopback(url: URL): boolean {
-  return LOOPBACK.has(url.hostname);
+  return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
-function absoluteUrl(name: string, value: unknown, required: boolean): URL | undefined {
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw invalidOption(name, `is required and must be an absolute URL string (got ${describe(value)})`);
-  }
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw invalidOption(name, `must be an absolute http(s) URL (got "${value}")`);
-  }
-  if (url.hash) throw invalidOption(name, `must not contain a fragment (got "${value}")`);
-  return url;
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'undefined' : typeof value === 'string' ? `"${value}"` : typeof value;
-}
+const show = (v: unknown): string => (isString(v) ? `"${v}"` : typeof v === 'object' ? JSON.stringify(v) ?? 'null' : String(v));
 
 /**
  * Validates options once and applies defaults.
  * @throws {AuthError} `invalid_options`, naming the option.
  */
 export function resolveOptions(input: ClientOptions): ResolvedOptions {
-  if (typeof input !== 'object' || input === null) {
-    throw invalidOption('options', 'must be an object with at least issuer, clientId and redirectUri');
+  if (typeof input !== 'object' || !input) throw invalidOption('options', 'must be an object with issuer, clientId and redirectUri');
+  for (const [name, value] of Object.entries(input)) {
+    const check = CHECKS[name as keyof ClientOptions];
+    if (!check) throw invalidOption(name, `is not a known option (known: ${Object.keys(CHECKS).join(', ')})`);
+    if (value !== undefined && !check[0](value)) throw invalidOption(name, `must be ${check[1]} (got ${show(value)})`);
   }
-  for (const key of Object.keys(input)) {
-    if (!KNOWN.has(key)) throw invalidOption(key, `is not a known option (known: ${[...KNOWN].join(', ')})`);
+  for (const name of ['issuer', 'clientId', 'redirectUri'] as const) {
+    if (input[name] === undefined) throw invalidOption(name, `is required (${CHECKS[name][1]})`);
   }
-  const issuerUrl = absoluteUrl('issuer', input.issuer, true)!;
+  const issuerUrl = new URL(input.issuer);
   const allowHttp = isLoopback(issuerUrl);
   if (issuerUrl.protocol !== 'https:' && !allowHttp) {
-    throw invalidOption('issuer', `must use https (plain http is allowed only for localhost, 127.0.0.1 and [::1]; got "${input.issuer}")`);
-  }
-  if (issuerUrl.search) throw invalidOption('issuer', `must not contain a query (got "${input.issuer}")`);
-  if (typeof input.clientId !== 'string' || input.clientId.trim() === '') {
-    throw invalidOption('clientId', `is required and must be a non-empty string (got ${describe(input.clientId)})`);
-  }
-  const redirectUri = absoluteUrl('redirectUri', input.redirectUri, true)!.href;
-  const postLogout = absoluteUrl('postLogoutRedirectUri', input.postLogoutRedirectUri, false)?.href;
-
-  const refreshTokens = input.refreshTokens ?? true;
-  if (typeof refreshTokens !== 'boolean') throw invalidOption('refreshTokens', `must be a boolean (got ${describe(refreshTokens)})`);
-
-  if (input.scope !== undefined && typeof input.scope !== 'string') {
-    throw invalidOption('scope', `must be a space-separated string (got ${describe(input.scope)})`);
-  }
-  const scope = buildScope(input.scope ?? 'openid profile email', refreshTokens);
-
-  const resource = input.resource === undefined ? [] : Array.isArray(input.resource) ? input.resource : [input.resource];
-  resource.forEach((r, i) => {
-    if (typeof r !== 'string' || !URL.canParse(r) || new URL(r).hash) {
-      throw invalidOption(`resource${Array.isArray(input.resource) ? `[${i}]` : ''}`, `must be an absolute URI without a fragment (got ${describe(r)})`);
-    }
-  });
-
-  const authorizationParams = checkParams('authorizationParams', input.authorizationParams);
-  const leewaySeconds = nonNegative('leewaySeconds', input.leewaySeconds, 60);
-  const timeoutMs = nonNegative('timeoutMs', input.timeoutMs, 10_000);
-  if (timeoutMs === 0) throw invalidOption('timeoutMs', 'must be greater than 0');
-
-  if (input.fetch !== undefined && typeof input.fetch !== 'function') {
-    throw invalidOption('fetch', `must be a function (got ${describe(input.fetch)})`);
+    throw invalidOption('issuer', `must use https; plain http is allowed only for localhost, 127.0.0.1 and [::1] (got "${input.issuer}")`);
   }
   const metadata = input.metadata;
-  if (metadata !== undefined) {
-    if (typeof metadata !== 'object' || metadata === null || typeof metadata.issuer !== 'string') {
-      throw invalidOption('metadata', 'must be an authorization server metadata object with an issuer');
-    }
-    if (metadata.issuer !== issuerUrl.href && metadata.issuer !== input.issuer) {
-      throw invalidOption('metadata', `issuer "${metadata.issuer}" does not equal the issuer option "${input.issuer}"`);
-    }
-    for (const endpoint of ['authorization_endpoint', 'token_endpoint'] as const) {
-      if (typeof metadata[endpoint] !== 'string') throw invalidOption('metadata', `must include ${endpoint}`);
-    }
+  if (metadata && (!isString(metadata.issuer) || !URL.canParse(metadata.issuer) || new URL(metadata.issuer).href !== issuerUrl.href)) {
+    throw invalidOption('metadata', `issuer ${show(metadata.issuer)} must equal the issuer option "${input.issuer}"`);
   }
-
-  const cache = input.cache ?? 'memory';
-  if (cache !== 'memory' && cache !== 'indexeddb') throw invalidOption('cache', `must be "memory" or "indexeddb" (got ${describe(cache)})`);
-  const silent = absoluteUrl('silentRedirectUri', input.silentRedirectUri, false);
-  const silentLoginOnStart = input.silentLoginOnStart ?? true;
-  if (typeof silentLoginOnStart !== 'boolean') throw invalidOption('silentLoginOnStart', `must be a boolean (got ${describe(silentLoginOnStart)})`);
-
+  const refreshTokens = input.refreshTokens ?? true;
   return {
     issuer: input.issuer,
     issuerUrl,
     clientId: input.clientId,
-    redirectUri,
-    postLogoutRedirectUri: postLogout,
-    scope,
-    resource,
-    authorizationParams,
+    redirectUri: new URL(input.redirectUri).href,
+    postLogoutRedirectUri: input.postLogoutRedirectUri,
+    scope: buildScope(input.scope ?? 'openid profile email', refreshTokens),
+    resource: input.resource === undefined ? [] : ([] as string[]).concat(input.resource),
+    authorizationParams: checkParams('authorizationParams', input.authorizationParams),
     refreshTokens,
-    leewaySeconds,
-    timeoutMs,
+    leewaySeconds: input.leewaySeconds ?? 60,
+    timeoutMs: input.timeoutMs ?? 10_000,
     metadata,
     fetch: input.fetch,
-    cache,
-    silentRedirectUri: silent?.href,
-    silentLoginOnStart,
+    cache: input.cache ?? 'memory',
+    silentRedirectUri: input.silentRedirectUri,
+    silentLoginOnStart: input.silentLoginOnStart ?? true,
     allowHttp,
   };
 }
@@ -184,8 +144,7 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
 /** Normalises a scope string: de-duplicated, `openid` first, `offline_access` when refresh tokens are on. */
 export function buildScope(scope: string, refreshTokens: boolean): string {
   const scopes = new Set(['openid', ...scope.split(/\s+/).filter(Boolean)]);
-  if (refreshTokens) scopes.add('offline_access');
-  else scopes.delete('offline_access');
+  scopes[refreshTokens ? 'add' : 'delete']('offline_access');
   return [...scopes].join(' ');
 }
 
@@ -195,22 +154,10 @@ export function buildScope(scope: string, refreshTokens: boolean): string {
  */
 export function checkParams(name: string, params: unknown): Record<string, string> {
   if (params === undefined) return {};
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw invalidOption(name, `must be an object of string values (got ${describe(params)})`);
-  }
+  if (typeof params !== 'object' || !params) throw invalidOption(name, `must be an object of string values (got ${show(params)})`);
   for (const [key, value] of Object.entries(params)) {
-    if (typeof value !== 'string') throw invalidOption(`${name}.${key}`, `must be a string (got ${describe(value)})`);
-    if (RESERVED_PARAMS.has(key)) {
-      throw invalidOption(`${name}.${key}`, 'is set by pkce-spa itself; use the scope/resource options or getAccessToken({ scope, resource }) instead');
-    }
+    if (!isString(value)) throw invalidOption(`${name}.${key}`, `must be a string (got ${show(value)})`);
+    if (RESERVED.includes(key)) throw invalidOption(`${name}.${key}`, 'is set by pkce-spa itself (use the scope and resource options)');
   }
   return params as Record<string, string>;
-}
-
-function nonNegative(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidOption(name, `must be a finite number >= 0 (got ${describe(value)}${typeof value === 'number' ? ` ${value}` : ''})`);
-  }
-  return value;
 }

@@ -31,19 +31,21 @@ describe('options', () => {
   });
 
   it.each([
-    [{ ...base, issuer: undefined }, 'issuer'],
+    [{ ...base, issuer: undefined }, 'issuer is required'],
+    [{ ...base, issuer: 'https://op.example.test/?tenant=1' }, 'issuer must be an absolute http(s) URL without a fragment or query'],
+    [{ ...base, cache: 'localStorage' }, 'cache must be "memory" or "indexeddb" (got "localStorage")'],
     [{ ...base, issuer: 'http://op.example.test' }, 'issuer must use https'],
     [{ ...base, issuer: 'op.example.test' }, 'issuer must be an absolute'],
     [{ ...base, clientId: '' }, 'clientId'],
-    [{ ...base, redirectUri: 'callback' }, 'redirectUri must be an absolute http(s) URL (got "callback")'],
-    [{ ...base, redirectUri: 'https://app.example.test/#x' }, 'redirectUri must not contain a fragment'],
+    [{ ...base, redirectUri: 'callback' }, 'redirectUri must be an absolute http(s) URL without a fragment (got "callback")'],
+    [{ ...base, redirectUri: 'https://app.example.test/#x' }, 'redirectUri must be an absolute http(s) URL without a fragment (got "https://app.example.test/#x")'],
     [{ ...base, leewaySeconds: -1 }, 'leewaySeconds'],
     [{ ...base, timeoutMs: 0 }, 'timeoutMs'],
     [{ ...base, refreshTokens: 'yes' }, 'refreshTokens'],
     [{ ...base, clientID: 'x' }, 'clientID is not a known option'],
     [{ ...base, authorizationParams: { state: 'x' } }, 'authorizationParams.state is set by pkce-spa'],
     [{ ...base, authorizationParams: { prompt: 1 } }, 'authorizationParams.prompt must be a string'],
-    [{ ...base, resource: ['https://api.example.test', 'nope'] }, 'resource[1]'],
+    [{ ...base, resource: ['https://api.example.test', 'nope'] }, 'resource must be an absolute URI or an array of them (got ["https://api.example.test","nope"])'],
     [{ ...base, metadata: { issuer: 'https://evil.example.test', authorization_endpoint: 'x', token_endpoint: 'y' } }, 'metadata issuer'],
     [{ ...base, fetch: 'fetch' }, 'fetch must be a function'],
   ])('rejects bad options with invalid_options naming the option (%#)', (options, text) => {
