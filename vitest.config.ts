@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/dist/**/*.test.ts'],
+          // vitest's default exclude has **/dist/**, which would also drop test/dist.
+          exclude: ['**/node_modules/**', '**/.git/**'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,

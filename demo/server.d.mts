@@ -12,7 +12,7 @@ export interface StartDemoOptions {
   opPort?: number;
   /** Port of the demo app server; 0 (default) picks a free one. */
   appPort?: number;
-  /** Access token lifetime in whole seconds. Default: env ACCESS_TOKEN_TTL or 60. */
+  /** Access token lifetime in whole seconds. Default: env ACCESS_TOKEN_TTL or 120. */
   accessTokenTtlSeconds?: number;
   /** Silence oidc-provider's development notices. Default true. */
   quiet?: boolean;

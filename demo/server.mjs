@@ -285,7 +285,7 @@ export async function startDemo(opts = {}) {
   const {
     opPort = 0,
     appPort = 0,
-    accessTokenTtlSeconds = Number(process.env.ACCESS_TOKEN_TTL ?? 60),
+    accessTokenTtlSeconds = Number(process.env.ACCESS_TOKEN_TTL ?? 120),
     quiet = true,
     distDir = path.join(REPO_ROOT, 'dist'),
     extraStaticDirs = [],

@@ -24,7 +24,9 @@ export type PkceErrorCode =
   /** The browser refused to open the login popup. */
   | 'popup_blocked'
   /** The user closed the login popup before it finished. */
-  | 'popup_closed';
+  | 'popup_closed'
+  /** A warning (`AuthState.warning`): IndexedDB refused `cache: 'indexeddb'`; the session is kept in memory only. */
+  | 'storage_unavailable';
 
 /**
  * An `AuthError` code: one of ours, or the OAuth error code the server sent
@@ -56,9 +58,8 @@ export class AuthError extends Error {
  * across bundles and windows.
  */
 export function isAuthError(value: unknown): value is AuthError {
-  return (
-    value instanceof Error && value.name === 'AuthError' && typeof (value as { code?: unknown }).code === 'string'
-  );
+  // No instanceof Error: an error from another window (another realm) is not an instance of this window's Error.
+  return typeof value === 'object' && !!value && (value as Error).name === 'AuthError' && typeof (value as AuthError).code === 'string';
 }
 
 /** Builds the `invalid_options` error for option `name`. */

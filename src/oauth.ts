@@ -155,7 +155,7 @@ export async function exchangeCode(
       as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier,
       { ...requestOptions(o), additionalParameters: resourceParams(o.resource) },
     );
-    const result = await oauth.processAuthorizationCodeResponse(as, client(o), response, {
+    const result = await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), {
       expectedNonce: tx.nonce,
       requireIdToken: o.scope.split(' ').includes('openid'),
     });
@@ -182,7 +182,7 @@ export async function refresh(
       ...requestOptions(o),
       additionalParameters: extra,
     });
-    return toTokenResult(await oauth.processRefreshTokenResponse(as, client(o), response));
+    return toTokenResult(await oauth.processRefreshTokenResponse(as, client(o), await parseable(response)));
   }, true);
 }
 
@@ -214,6 +214,19 @@ export function endSessionUrl(
   if (p.idToken) url.searchParams.set('id_token_hint', p.idToken);
   if (p.returnTo) url.searchParams.set('post_logout_redirect_uri', p.returnTo);
   return url;
+}
+
+/**
+ * Fails with `invalid_response` when a token endpoint body is not JSON (a proxy's error page, say): oauth4webapi reports
+ * that with the same code as an unparsable ID token, which we map to `invalid_id_token`.
+ */
+async function parseable(response: Response): Promise<Response> {
+  try {
+    await response.clone().json();
+  } catch (cause) {
+    throw new AuthError('invalid_response', `The token endpoint answered ${response.status} with a body that is not JSON`, { cause });
+  }
+  return response;
 }
 
 function resourceParams(resource: string[]): [string, string][] {

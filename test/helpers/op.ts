@@ -246,6 +246,28 @@ export async function authorizeWithCookies(authorizeUrl: string, cookies: Cookie
   return stop.url;
 }
 
+/**
+ * Follows an RP-initiated logout URL (`${issuer}/session/end?...`) with the cookie jar, as the browser would: loads
+ * the OP's logout page and submits its form (the demo's page does so by script, with `logout=yes`, which ends the
+ * whole OP session).
+ *
+ * @returns the URL the OP finally redirected to (the `post_logout_redirect_uri`, or the OP's own success page).
+ */
+export async function endSessionWithFetch(endSessionUrl: string, cookies: CookieJar): Promise<string> {
+  const opOrigin = new URL(endSessionUrl).origin;
+  const page = await follow(endSessionUrl, cookies, opOrigin);
+  if (page.kind === 'left-op') return page.url;
+  const form = parseFirstForm(page.html, page.url);
+  if (!form || !('xsrf' in form.fields)) throw new Error(`endSessionWithFetch: no logout form, ${describePage(page)}`);
+  const response = await request(form.action, cookies, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form.fields),
+  });
+  const stop = await follow(form.action, cookies, opOrigin, response);
+  return stop.url;
+}
+
 /** True when `url` is one of the OP's interaction (login/consent) pages. */
 export function isInteractionUrl(url: string): boolean {
   return /\/interaction\/[^/]+\/?$/.test(new URL(url).pathname);
