@@ -1,15 +1,15 @@
 /**
- * What popup login and hidden-iframe renewal share: the child window ends on our redirect URI and hands its URL to us
+ * Loaded on demand (a separate chunk in the ESM build): what popup login and hidden-iframe renewal share: the child window ends on our redirect URI and hands its URL to us
  * with postMessage; we accept it only from our own origin, from that very window, and for the state we sent.
  * Every listener and timer is disposed on success, error, timeout and close.
  */
 import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
 
-const MESSAGE_TYPE = 'pkce-spa:callback';
+import { MESSAGE_TYPE } from './popup.js';
 
 interface CallbackMessage {
-  type: typeof MESSAGE_TYPE;
+  type: string;
   url: string;
 }
 
@@ -53,15 +53,13 @@ export function waitForCallback(
   });
 }
 
-/**
- * In a popup or a hidden iframe that landed on the redirect URI: hands the URL to the window that opened it (same
- * origin only) and returns true. Returns false in a normal top-level page.
- */
-export function postCallbackToParent(url: string): boolean {
-  const w = browserWindow();
-  if (!w) return false;
-  const target = w.opener && w.opener !== w ? (w.opener as Window) : w.parent !== w ? w.parent : undefined;
-  if (!target) return false;
-  target.postMessage({ type: MESSAGE_TYPE, url } satisfies CallbackMessage, w.location.origin);
-  return true;
+/** Loads `url` in a hidden iframe appended to the document; the caller removes it on every outcome. */
+export function openHiddenFrame(url: string): HTMLIFrameElement {
+  const frame = document.createElement('iframe');
+  frame.setAttribute('aria-hidden', 'true');
+  frame.tabIndex = -1;
+  frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
+  frame.src = url;
+  document.body.appendChild(frame);
+  return frame;
 }

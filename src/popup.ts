@@ -19,13 +19,15 @@ export function openPopup(): Window {
   return popup;
 }
 
-/** Loads `url` in a hidden iframe appended to the document; call `remove()` on every outcome. */
-export function openHiddenFrame(url: string): HTMLIFrameElement {
-  const frame = document.createElement('iframe');
-  frame.setAttribute('aria-hidden', 'true');
-  frame.tabIndex = -1;
-  frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
-  frame.src = url;
-  document.body.appendChild(frame);
-  return frame;
+export const MESSAGE_TYPE = 'pkce-spa:callback';
+
+/**
+ * In a popup or a hidden iframe that landed on the redirect URI: hands the URL to the window that opened it (same
+ * origin only) and returns true. Returns false in a normal top-level page.
+ */
+export function postCallbackToParent(url: string): boolean {
+  const w = browserWindow();
+  const target = w && (w.opener && w.opener !== w ? (w.opener as Window) : w.parent !== w ? w.parent : undefined);
+  target?.postMessage({ type: MESSAGE_TYPE, url }, w!.location.origin);
+  return !!target;
 }

@@ -1,0 +1,267 @@
+// `npm run size`: the size report, and the measuring code that test/dist/size.test.ts shares.
+//
+// Every number is "minified (terser, the build's settings) / gzip -9" bytes of something a user would ship:
+// - dist/pkce-spa.min.js as built (the <script> IIFE, every feature);
+// - the smallest real use (createPkceClient + loginWithRedirect + handleRedirectCallback + getAccessToken) bundled
+//   by rollup + node-resolve + terser from dist/pkce-spa.mjs, dependencies included, tree-shaken;
+// - the framework adapter entries (dist/react.mjs, dist/vue.mjs) when they have been built;
+// - for reference, pkce-spa's own code with its dependencies external, and the floor: the oauth4webapi and
+//   idb-keyval exports that pkce-spa's bundle keeps, bundled alone.
+// Run after `npm run build`; writes bench/size.json. `--breakdown` also prints where the IIFE's bytes come from: each
+// module of src/ and of the dependencies, and each oauth4webapi export bundled alone.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = join(ROOT, 'dist');
+export const IIFE_FILE = join(DIST, 'pkce-spa.min.js');
+export const ESM_FILE = join(DIST, 'pkce-spa.mjs');
+export const SIZE_JSON = join(ROOT, 'bench', 'size.json');
+
+/** Gzip budgets in bytes (issue 5). */
+export const BUDGETS = { iife: 12_000, minimal: 9_000 };
+
+/** The dependencies pkce-spa bundles into the IIFE and leaves to the app's bundler in the ESM build. */
+const DEPENDENCIES = ['oauth4webapi', 'idb-keyval'];
+/** Framework adapters: measured once their entry has been built. */
+const ADAPTERS = [
+  { name: 'react', file: join(DIST, 'react.mjs'), peers: ['react', 'react-dom', 'react/jsx-runtime'] },
+  { name: 'vue', file: join(DIST, 'vue.mjs'), peers: ['vue'] },
+];
+
+const TERSER_OPTIONS = { format: { comments: false }, compress: { passes: 2 } };
+
+/** The smallest real use of the SDK: what a redirect-only app imports and calls. */
+export const MINIMAL_ENTRY = `
+import { createPkceClient } from ${JSON.stringify(ESM_FILE)};
+export async function main(options) {
+  const client = await createPkceClient(options);
+  if (new URLSearchParams(location.search).has('code')) await client.handleRedirectCallback();
+  else if (!client.isAuthenticated()) return client.loginWithRedirect();
+  return client.getAccessToken();
+}
+`;
+
+/** Minified and gzip -9 byte counts of a piece of code. */
+export function measureCode(code) {
+  const bytes = Buffer.from(code);
+  return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/** The `integrity` value (SRI, sha384) of a file, as a <script integrity> attribute wants it. */
+export function sriHash(file) {
+  return `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
+}
+
+/** Measures a built file as it is; throws a message naming `npm run build` when it is missing. */
+export function measureFile(file) {
+  if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run \`npm run build\` first`);
+  return measureCode(readFileSync(file, 'utf8'));
+}
+
+const virtualEntry = (code) => ({
+  name: 'size-entry',
+  resolveId: (id) => (id === '\0size-entry' ? id : null),
+  load: (id) => (id === '\0size-entry' ? code : null),
+});
+
+/**
+ * Bundles `code` (an ES module) with rollup + node-resolve (browser) + terser, as an app's bundler would, and returns
+ * the minified code, its sizes and which exports of each bundled module survived tree-shaking.
+ */
+export async function bundle(code, { external = [], minify = true } = {}) {
+  const build = await rollup({
+    input: '\0size-entry',
+    external,
+    plugins: [virtualEntry(code), resolve({ browser: true })],
+    onwarn: (warning, warn) => {
+      // A dependency that does not resolve would silently drop out of the measurement.
+      if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(warning.message);
+      // The React entry starts with 'use client', which means nothing inside a bundle.
+      if (warning.code !== 'EMPTY_BUNDLE' && warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+    },
+  });
+  try {
+    const { output } = await build.generate({ format: 'es', plugins: minify ? [terser(TERSER_OPTIONS)] : [] });
+    // What the app downloads before any optional feature runs: the entry chunk and the chunks it imports statically.
+    // Chunks reached only through import() (popup/iframe, the IndexedDB cache) load when that feature is first used.
+    const chunks = new Map(output.filter((o) => o.type === 'chunk').map((c) => [c.fileName, c]));
+    const initial = new Set();
+    const visit = (chunk) => {
+      if (!chunk || initial.has(chunk)) return;
+      initial.add(chunk);
+      for (const dep of chunk.imports) visit(chunks.get(dep));
+    };
+    visit([...chunks.values()].find((c) => c.isEntry));
+    const code = [...initial].map((c) => c.code).join('\n');
+    const modules = Object.assign({}, ...[...initial].map((c) => c.modules));
+    const lazy = [...chunks.values()].filter((c) => !initial.has(c)).map((c) => ({ name: c.fileName, ...measureCode(c.code) }));
+    return { code, ...measureCode(code), modules, lazy };
+  } finally {
+    await build.close();
+  }
+}
+
+/** The tree-shaken bundle of {@link MINIMAL_ENTRY}, dependencies included. */
+export function measureMinimal() {
+  if (!existsSync(ESM_FILE)) throw new Error(`${relative(ROOT, ESM_FILE)} is missing: run \`npm run build\` first`);
+  return bundle(MINIMAL_ENTRY);
+}
+
+/** Which exports of oauth4webapi and idb-keyval the whole SDK keeps after tree-shaking, by package. */
+export async function usedDependencyExports() {
+  const { modules } = await bundle(`export * from ${JSON.stringify(ESM_FILE)};`, { minify: false });
+  const used = Object.fromEntries(DEPENDENCIES.map((d) => [d, new Set()]));
+  for (const [id, info] of Object.entries(modules)) {
+    const dep = DEPENDENCIES.find((d) => id.includes(`/node_modules/${d}/`));
+    if (dep) for (const name of info.renderedExports) used[dep].add(name);
+  }
+  return Object.fromEntries(Object.entries(used).map(([d, names]) => [d, [...names].sort()]));
+}
+
+/** The floor: the same dependency exports the SDK keeps, bundled alone. */
+export async function measureFloor(used) {
+  const entry = Object.entries(used)
+    .filter(([, names]) => names.length > 0)
+    .map(([dep, names]) => `export { ${names.join(', ')} } from '${dep}';`)
+    .join('\n');
+  return bundle(entry);
+}
+
+/** pkce-spa's own code, minified, with its dependencies left out. */
+export function measureOwnCode() {
+  return bundle(`export * from ${JSON.stringify(ESM_FILE)};`, { external: DEPENDENCIES });
+}
+
+/** Each adapter alone (core external) and with the core and its dependencies (framework external), or missing. */
+export async function measureAdapters() {
+  const result = {};
+  for (const { name, file, peers } of ADAPTERS) {
+    if (!existsSync(file)) {
+      result[name] = { missing: `${relative(ROOT, file)} not built (no adapter yet)` };
+      continue;
+    }
+    const entry = `export * from ${JSON.stringify(file)};`;
+    const alone = await bundle(entry, { external: (id) => peers.includes(id) || id.endsWith('pkce-spa.mjs') || DEPENDENCIES.includes(id) });
+    const withCore = await bundle(entry, { external: peers });
+    result[name] = { alone: pick(alone), withCore: pick(withCore) };
+  }
+  return result;
+}
+
+const pick = ({ min, gzip }) => ({ min, gzip });
+
+/** Everything the report prints, as one object (also what bench/size.json holds). */
+export async function measureAll() {
+  const iife = measureFile(IIFE_FILE);
+  const minimal = await measureMinimal();
+  const own = await measureOwnCode();
+  const used = await usedDependencyExports();
+  const floor = await measureFloor(used);
+  return {
+    iife: { file: 'dist/pkce-spa.min.js', ...iife, budget: BUDGETS.iife, integrity: sriHash(IIFE_FILE) },
+    minimal: { ...pick(minimal), budget: BUDGETS.minimal },
+    ownCode: pick(own),
+    floor: { ...pick(floor), exports: used },
+    adapters: await measureAdapters(),
+  };
+}
+
+/**
+ * Where the IIFE's bytes come from: each module of the bundle (built from src/ as the IIFE is, tree-shaken, one chunk
+ * per module) minified, and each kept oauth4webapi export bundled alone. Standalone sizes rank; they do not add up
+ * (gzip is not additive, and the exports share helpers).
+ */
+export async function breakdown(used) {
+  const { default: typescript } = await import('@rollup/plugin-typescript');
+  const build = await rollup({
+    input: join(ROOT, 'src', 'index.ts'),
+    plugins: [
+      resolve({ browser: true }),
+      typescript({ tsconfig: join(ROOT, 'tsconfig.json'), declaration: false, compilerOptions: { declaration: false } }),
+    ],
+    onwarn: () => {},
+  });
+  const modules = [];
+  try {
+    const { output } = await build.generate({ format: 'es', preserveModules: true, plugins: [terser(TERSER_OPTIONS)] });
+    for (const chunk of output) {
+      if (chunk.type === 'chunk' && chunk.facadeModuleId) modules.push({ module: relative(ROOT, chunk.facadeModuleId), ...measureCode(chunk.code) });
+    }
+  } finally {
+    await build.close();
+  }
+  const exports = [];
+  for (const name of used.oauth4webapi ?? []) {
+    const alone = await bundle(`export { ${name} } from 'oauth4webapi';`);
+    exports.push({ export: name, ...pick(alone) });
+  }
+  return {
+    modules: modules.sort((a, b) => b.gzip - a.gzip),
+    oauth4webapiExports: exports.sort((a, b) => b.gzip - a.gzip),
+  };
+}
+
+const n = (x) => x.toLocaleString('en-US');
+
+function formatReport(r) {
+  const rows = [
+    ['dist/pkce-spa.min.js (IIFE, every feature)', r.iife, r.iife.budget],
+    ['smallest real use, tree-shaken ESM, deps included', r.minimal, r.minimal.budget],
+  ];
+  for (const [name, a] of Object.entries(r.adapters)) {
+    if (a.missing) rows.push([`${name} adapter`, undefined, undefined, `skipped: ${a.missing}`]);
+    else {
+      rows.push([`${name} adapter alone (core external)`, a.alone]);
+      rows.push([`${name} adapter + core + deps (${name} external)`, a.withCore]);
+    }
+  }
+  rows.push(['reference: pkce-spa own code (deps external)', r.ownCode]);
+  rows.push(['reference: floor, oauth4webapi + idb-keyval alone', r.floor]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = [`${'pkce-spa size (bytes)'.padEnd(width)}  ${'min'.padStart(7)}  ${'gzip -9'.padStart(7)}  budget (gzip)`];
+  for (const [label, m, budget, note] of rows) {
+    if (!m) {
+      lines.push(`${label.padEnd(width)}  ${note}`);
+      continue;
+    }
+    const verdict = budget === undefined ? '' : `${n(budget)} ${m.gzip <= budget ? 'ok' : `OVER by ${n(m.gzip - budget)}`}`;
+    lines.push(`${label.padEnd(width)}  ${n(m.min).padStart(7)}  ${n(m.gzip).padStart(7)}  ${verdict}`.trimEnd());
+  }
+  lines.push('');
+  lines.push(`integrity of dist/pkce-spa.min.js: ${r.iife.integrity}`);
+  const kept = Object.entries(r.floor.exports).map(([dep, names]) => `${dep} ${names.length}`).join(', ');
+  lines.push(`floor = the dependency exports the SDK's bundle keeps (${kept}; listed in bench/size.json and by --breakdown)`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const report = await measureAll();
+    console.log(formatReport(report));
+    if (process.argv.includes('--breakdown')) {
+      const { modules, oauth4webapiExports } = await breakdown(report.floor.exports);
+      for (const [dep, names] of Object.entries(report.floor.exports)) {
+        console.log(`\n${dep} exports kept (${names.length}): ${names.join(', ') || '(none)'}`);
+      }
+      console.log('\nmodules of the IIFE, each minified on its own (min / gzip -9):');
+      for (const m of modules) console.log(`  ${n(m.min).padStart(7)}  ${n(m.gzip).padStart(6)}  ${m.module}`);
+      console.log('\noauth4webapi exports kept, each bundled alone with what it needs (min / gzip -9; they share helpers):');
+      const big = oauth4webapiExports.filter((e) => e.min >= 300);
+      for (const e of big) console.log(`  ${n(e.min).padStart(7)}  ${n(e.gzip).padStart(6)}  ${e.export}`);
+      console.log(`  (${oauth4webapiExports.length - big.length} constants and option symbols under 300 bytes left out)`);
+    }
+    mkdirSync(dirname(SIZE_JSON), { recursive: true });
+    writeFileSync(SIZE_JSON, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwrote ${relative(ROOT, SIZE_JSON)}`);
+  } catch (e) {
+    console.error(`size: ${e instanceof Error ? e.message : e}`);
+    process.exitCode = 1;
+  }
+}
