@@ -33,11 +33,9 @@ export default [
   {
     input: 'src/index.ts',
     external: ['oauth4webapi', 'idb-keyval'],
-    // Lets lazy chunks import from the entry itself instead of splitting the core into a facade + shared chunk.
-    preserveEntrySignatures: 'allow-extension',
     // Optional features loaded with import() (popup/iframe, the IndexedDB cache) become chunks that an app's bundler
     // splits off, so the minimal use does not download them.
-    output: { dir: 'dist', entryFileNames: 'pkce-spa.mjs', chunkFileNames: 'chunks/[name].mjs', format: 'es' },
+    output: { dir: 'dist', entryFileNames: 'pkce-spa.mjs', chunkFileNames: (chunk) => `chunks/${chunk.isDynamicEntry ? chunk.name : 'core'}.mjs`, format: 'es' },
     plugins: [ts(), copyCallbackPage()],
   },
   {

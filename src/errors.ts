@@ -59,7 +59,7 @@ export class AuthError extends Error {
  */
 export function isAuthError(value: unknown): value is AuthError {
   // No instanceof Error: an error from another window (another realm) is not an instance of this window's Error.
-  return typeof value === 'object' && !!value && (value as Error).name === 'AuthError' && typeof (value as AuthError).code === 'string';
+  return Object.prototype.toString.call(value) === '[object Error]' && (value as Error).name === 'AuthError' && typeof (value as AuthError).code === 'string';
 }
 
 /** Builds the `invalid_options` error for option `name`. */

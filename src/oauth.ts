@@ -34,38 +34,36 @@ export interface TokenResult {
 
 const METADATA_CACHE_SECONDS = 3600;
 
-function client(o: ResolvedOptions): oauth.Client {
-  return { client_id: o.clientId };
-}
+const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
 
 /**
- * The `fetch` we hand to oauth4webapi: adds the per-request timeout and turns a rejected fetch into
+ * Request options for oauth4webapi: our `fetch` adds the per-request timeout and turns a rejected fetch into
  * `network_error` and our own abort into `timeout`, at the source.
  */
-function requestOptions(o: ResolvedOptions): oauth.HttpRequestOptions<'GET' | 'POST', any> {
+function requestOptions(o: ResolvedOptions, extra: [string, string][] = []): oauth.TokenEndpointRequestOptions {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const customFetch = async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
-    let timer;
-    // Race the abort too: an injected fetch that ignores the signal must not hang the caller.
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimer(() => {
-        controller.abort();
-        reject(new Error('aborted'));
-      }, o.timeoutMs);
-    });
+    const { signal } = controller;
+    const timer = setTimer(() => controller.abort(), o.timeoutMs);
     try {
-      return await Promise.race([send(url, { ...init, signal: controller.signal }), expired]);
+      // Race the abort too: an injected fetch that ignores the signal must not hang the caller.
+      return await Promise.race([send(url, { ...init, signal }), new Promise<never>((_, reject) => (signal.onabort = reject))]);
     } catch (cause) {
-      if (controller.signal.aborted) {
-        throw new AuthError('timeout', `The request to ${new URL(url).pathname} took longer than timeoutMs (${o.timeoutMs} ms)`, { cause });
-      }
-      throw new AuthError('network_error', `The request to ${url} failed: is the issuer reachable, and does it allow this origin (CORS)?`, { cause });
+      throw new AuthError(
+        signal.aborted ? 'timeout' : 'network_error',
+        `${signal.aborted ? `No answer within timeoutMs (${o.timeoutMs} ms)` : 'Request failed (offline, or CORS does not allow this origin?)'}: ${url}`,
+        { cause },
+      );
     } finally {
       clearTimer(timer);
     }
   };
-  return { [oauth.customFetch]: customFetch as never, [oauth.allowInsecureRequests]: o.allowHttp };
+  return {
+    [oauth.customFetch]: customFetch as never,
+    [oauth.allowInsecureRequests]: o.allowHttp,
+    additionalParameters: extra.concat(o.resource.map((r) => ['resource', r])),
+  };
 }
 
 /**
@@ -78,19 +76,16 @@ export async function discover(o: ResolvedOptions): Promise<Metadata> {
   const key = `pkce-spa:metadata:${o.issuer}`;
   const store = sessionStore();
   try {
-    const cached = JSON.parse(store?.getItem(key) ?? 'null') as { savedAt: number; as: Metadata } | null;
-    if (cached && nowSeconds() - cached.savedAt < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) {
-      return cached.as;
-    }
+    const cached = JSON.parse(store!.getItem(key)!) as { at: number; as: Metadata };
+    if (nowSeconds() - cached.at < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) return cached.as;
   } catch {
-    // A corrupt cache entry is just a cache miss.
+    // No store, no entry or a corrupt one: a cache miss.
   }
-  const as = await call(async () => {
-    const response = await oauth.discoveryRequest(o.issuerUrl, { ...requestOptions(o), algorithm: 'oidc' });
-    return oauth.processDiscoveryResponse(o.issuerUrl, response);
-  });
+  const as = await call(async () =>
+    oauth.processDiscoveryResponse(o.issuerUrl, await oauth.discoveryRequest(o.issuerUrl, requestOptions(o) as oauth.DiscoveryRequestOptions)),
+  );
   try {
-    store?.setItem(key, JSON.stringify({ savedAt: nowSeconds(), as }));
+    store?.setItem(key, JSON.stringify({ at: nowSeconds(), as }));
   } catch {
     // Storage full or refused: discovery still worked.
   }
@@ -108,25 +103,32 @@ export async function createLoginSecrets(): Promise<{ state: string; nonce: stri
   };
 }
 
+/** `base` with `params` set in its query, skipping undefined values. */
+function withParams(base: string, params: Record<string, string | undefined>): URL {
+  const url = new URL(base);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return url;
+}
+
 /** Builds the authorization request URL (RFC 6749 §4.1.1 with PKCE S256, RFC 7636 §4.3). */
 export function authorizationUrl(
   as: Metadata,
   o: ResolvedOptions,
   p: { state: string; nonce: string; codeChallenge: string; redirectUri: string; extra: Record<string, string> },
 ): URL {
-  if (!as.authorization_endpoint) throw new AuthError('invalid_response', 'The provider metadata has no authorization_endpoint');
-  const url = new URL(as.authorization_endpoint);
-  const q = url.searchParams;
-  for (const [k, v] of Object.entries({ ...o.authorizationParams, ...p.extra })) q.set(k, v);
-  q.set('client_id', o.clientId);
-  q.set('redirect_uri', p.redirectUri);
-  q.set('response_type', 'code');
-  q.set('scope', o.scope);
-  q.set('state', p.state);
-  q.set('nonce', p.nonce);
-  q.set('code_challenge', p.codeChallenge);
-  q.set('code_challenge_method', 'S256');
-  for (const r of o.resource) q.append('resource', r);
+  const url = withParams(as.authorization_endpoint!, {
+    ...o.authorizationParams,
+    ...p.extra,
+    client_id: o.clientId,
+    redirect_uri: p.redirectUri,
+    response_type: 'code',
+    scope: o.scope,
+    state: p.state,
+    nonce: p.nonce,
+    code_challenge: p.codeChallenge,
+    code_challenge_method: 'S256',
+  });
+  for (const r of o.resource) url.searchParams.append('resource', r);
   return url;
 }
 
@@ -144,22 +146,13 @@ export async function exchangeCode(
 ): Promise<TokenResult> {
   // oauth4webapi reports a wrong `iss` with the same code as a wrong state, so check it ourselves (RFC 9207 §2.4).
   const iss = params.get('iss');
-  if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
-    throw new AuthError('issuer_mismatch', iss === null
-      ? `The callback has no "iss" parameter although ${as.issuer} advertises RFC 9207; the response may come from another server (mix-up attack)`
-      : `The callback's "iss" parameter "${iss}" is not the configured issuer "${as.issuer}"`);
+  if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported) {
+    throw new AuthError('issuer_mismatch', `The callback's "iss" (${iss}) is not ${as.issuer}: a response from another server (mix-up)?`);
   }
   return call(async () => {
     const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier,
-      { ...requestOptions(o), additionalParameters: resourceParams(o.resource) },
-    );
-    const result = await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), {
-      expectedNonce: tx.nonce,
-      requireIdToken: o.scope.split(' ').includes('openid'),
-    });
-    return toTokenResult(result);
+    const response = await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o));
+    return tokenResult(await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), { expectedNonce: tx.nonce, requireIdToken: true }));
   }, true);
 }
 
@@ -169,51 +162,34 @@ export async function exchangeCode(
  * @throws {AuthError} the server's error code (`invalid_grant`, ...), `invalid_id_token`, `invalid_response`,
  *   `network_error`, `timeout`.
  */
-export async function refresh(
-  as: Metadata,
-  o: ResolvedOptions,
-  refreshToken: string,
-  p: { scope?: string | undefined; resource?: string[] | undefined },
-): Promise<TokenResult> {
+export async function refresh(as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }): Promise<TokenResult> {
+  const extra: [string, string][] = (p.resource ?? []).map((r) => ['resource', r]);
+  if (p.scope) extra.push(['scope', p.scope]);
   return call(async () => {
-    const extra = resourceParams(p.resource ?? []);
-    if (p.scope) extra.push(['scope', p.scope]);
-    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, {
-      ...requestOptions(o),
-      additionalParameters: extra,
-    });
-    return toTokenResult(await oauth.processRefreshTokenResponse(as, client(o), await parseable(response)));
+    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions({ ...o, resource: [] }, extra));
+    return tokenResult(await oauth.processRefreshTokenResponse(as, client(o), await parseable(response)));
   }, true);
 }
 
 /**
- * Revokes a token (RFC 7009) when the provider advertises a revocation endpoint; returns whether it did.
+ * Revokes a refresh token (RFC 7009) when the provider advertises a revocation endpoint.
  * @throws {AuthError} `network_error`, `timeout`, or the server's error code.
  */
-export async function revoke(as: Metadata, o: ResolvedOptions, token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
-  if (!as.revocation_endpoint) return false;
-  await call(async () => {
-    const response = await oauth.revocationRequest(as, client(o), oauth.None(), token, {
-      ...requestOptions(o),
-      additionalParameters: { token_type_hint: hint },
+export async function revoke(as: Metadata, o: ResolvedOptions, token: string): Promise<void> {
+  if (as.revocation_endpoint) {
+    await call(async () => {
+      await oauth.processRevocationResponse(
+        await oauth.revocationRequest(as, client(o), oauth.None(), token, requestOptions({ ...o, resource: [] }, [['token_type_hint', 'refresh_token']])),
+      );
     });
-    await oauth.processRevocationResponse(response);
-  });
-  return true;
+  }
 }
 
 /** The RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2), or undefined when not advertised. */
-export function endSessionUrl(
-  as: Metadata,
-  o: ResolvedOptions,
-  p: { idToken: string | undefined; returnTo: string | undefined },
-): URL | undefined {
-  if (!as.end_session_endpoint) return undefined;
-  const url = new URL(as.end_session_endpoint);
-  url.searchParams.set('client_id', o.clientId);
-  if (p.idToken) url.searchParams.set('id_token_hint', p.idToken);
-  if (p.returnTo) url.searchParams.set('post_logout_redirect_uri', p.returnTo);
-  return url;
+export function endSessionUrl(as: Metadata, o: ResolvedOptions, p: { idToken: string | undefined; returnTo: string | undefined }): URL | undefined {
+  return as.end_session_endpoint
+    ? withParams(as.end_session_endpoint, { client_id: o.clientId, id_token_hint: p.idToken, post_logout_redirect_uri: p.returnTo })
+    : undefined;
 }
 
 /**
@@ -229,52 +205,46 @@ async function parseable(response: Response): Promise<Response> {
   return response;
 }
 
-function resourceParams(resource: string[]): [string, string][] {
-  return resource.map((r) => ['resource', r]);
-}
-
-function toTokenResult(r: oauth.TokenEndpointResponse): TokenResult {
-  const claims = oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined;
+function tokenResult(r: oauth.TokenEndpointResponse): TokenResult {
   return {
     accessToken: r.access_token,
     tokenType: r.token_type,
-    expiresAt: typeof r.expires_in === 'number' ? nowSeconds() + r.expires_in : undefined,
+    expiresAt: r.expires_in === undefined ? undefined : nowSeconds() + r.expires_in,
     scope: r.scope,
     refreshToken: r.refresh_token,
     idToken: r.id_token,
-    idTokenClaims: claims,
+    idTokenClaims: oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined,
   };
 }
 
-/** Runs an oauth4webapi operation and maps whatever it throws to an {@link AuthError}. */
-async function call<T>(operation: () => Promise<T>, tokenResponse = false): Promise<T> {
+/**
+ * Runs an oauth4webapi operation and maps what it throws to an {@link AuthError}, by type and code, never by message.
+ * @param inTokenResponse the operation processes a token response, where JWT checks concern the ID token.
+ */
+async function call<T>(operation: () => Promise<T>, inTokenResponse = false): Promise<T> {
   try {
     return await operation();
   } catch (e) {
-    throw toAuthError(e, tokenResponse);
+    throw toAuthError(e, inTokenResponse);
   }
 }
 
-/**
- * Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}, by type and code, never by message.
- * @param inTokenResponse the error came from processing a token response, where JWT checks concern the ID token.
- */
+/** Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}; see {@link call}. */
 export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   if (e instanceof AuthError) return e;
-  const fail = (code: string, message: string, description?: string): AuthError => new AuthError(code, message, { description, cause: e });
+  let code = 'invalid_response';
+  let description: string | undefined;
   if (e instanceof oauth.ResponseBodyError || e instanceof oauth.AuthorizationResponseError) {
-    return fail(e.error, `The authorization server answered ${e.error}${e.error_description ? `: ${e.error_description}` : ''}`, e.error_description);
-  }
-  if (e instanceof oauth.WWWAuthenticateChallengeError) {
-    const challenge = e.cause[0]?.parameters;
-    return fail(challenge?.error ?? 'invalid_response', `The authorization server answered ${e.response.status} ${challenge?.error ?? ''}`, challenge?.error_description);
-  }
-  if (e instanceof oauth.OperationProcessingError) {
+    code = e.error;
+    description = e.error_description;
+  } else if (e instanceof oauth.WWWAuthenticateChallengeError) {
+    code = e.cause[0]?.parameters.error ?? code;
+    description = e.cause[0]?.parameters.error_description;
+  } else if (e instanceof oauth.OperationProcessingError) {
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
-    if ((e.cause as { claims?: unknown } | undefined)?.claims !== undefined || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
-      return fail('invalid_id_token', `The ID token is invalid: ${e.message}`);
-    }
-    if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) return fail('issuer_mismatch', e.message);
+    if ((e.cause as { claims?: unknown } | undefined)?.claims || (inTokenResponse && e.code === oauth.PARSE_ERROR)) code = 'invalid_id_token';
+    else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) code = 'issuer_mismatch';
   }
-  return fail('invalid_response', `The authorization server's response is invalid: ${e instanceof Error ? e.message : String(e)}`);
+  const message = description ?? (e instanceof Error ? e.message : String(e));
+  return new AuthError(code, `The authorization server's answer: ${code}: ${message}`, { description, cause: e });
 }

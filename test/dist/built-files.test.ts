@@ -92,9 +92,19 @@ describe('dist/pkce-spa.mjs in plain Node', () => {
   });
 
   it('imports nothing but its declared dependencies (no react, no vue in the core)', () => {
-    const source = readFileSync(ESM, 'utf8');
-    const specifiers = [...source.matchAll(/(?:^|[\s;])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]/g)].map((m) => m[1]);
+    // The entry and every chunk it reaches (relative imports, static or dynamic); only bare specifiers are dependencies.
+    const files = [ESM];
+    const specifiers: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/(?:(?:^|[\s;])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?|import\()['"]([^'"]+)['"]/g)) {
+        const specifier = m[1]!;
+        if (!specifier.startsWith('.')) specifiers.push(specifier);
+        else if (!files.includes(path.resolve(path.dirname(file), specifier))) files.push(path.resolve(path.dirname(file), specifier));
+      }
+    }
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(files.length).toBeGreaterThan(1);
     expect(specifiers.length).toBeGreaterThan(0);
     for (const specifier of specifiers) expect(Object.keys(pkg.dependencies)).toContain(specifier);
     expect(specifiers).toContain('oauth4webapi');
