@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh || exit 1
 node scripts/ensure-chromium.mjs || exit 1
 npm run --silent build || exit 1
-mkdir -p test-results
-rm -f test-results/vitest.json test-results/playwright.json
+mkdir -p reports
+rm -f reports/vitest.json reports/playwright.json
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json || status=1
-node scripts/summarize-tests.mjs test-results/vitest.json test-results/playwright.json || status=1
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=1
+node scripts/summarize-tests.mjs reports/vitest.json reports/playwright.json || status=1
 exit $status

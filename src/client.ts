@@ -7,10 +7,10 @@ import {
   type IdTokenClaims, type Metadata,
 } from './oauth.js';
 import { pendingState, saveTransaction, takeTransaction, type Transaction } from './transaction.js';
-import { postCallbackToParent, waitForCallback } from './child-window.js';
-import { openHiddenFrame, openPopup } from './popup.js';
+import { openPopup, postCallbackToParent } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
+import { Tabs } from './tabs.js';
 
 export interface LoginOptions {
   /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
@@ -61,9 +61,21 @@ export class PkceClient {
   readonly #inflight = new Map<string, Promise<string>>();
   /** Renewals run one after another: a rotating refresh token may be spent only once. */
   #renewQueue: Promise<unknown> = Promise.resolve();
+  /** The other tabs of this origin with the same issuer + client id, and the IndexedDB cache. */
+  readonly #tabs: Tabs;
 
   constructor(options: ClientOptions) {
     this.#o = resolveOptions(options);
+    this.#tabs = new Tabs(this.#o, {
+      session: () => this.#session,
+      adopt: (session, metadata) => {
+        this.#session = session;
+        if (metadata) this.#metadata ??= Promise.resolve(metadata);
+        // While starting, #start sets the first state (a stored session is checked with the server first).
+        if (this.#state.get().status !== 'loading') this.#state.set(this.#stateFromSession());
+      },
+      warn: (warning) => this.#state.set({ ...this.#state.get(), warning }),
+    });
   }
 
   /**
@@ -82,12 +94,17 @@ export class PkceClient {
   }
 
   async #start(): Promise<void> {
-    await this.#getMetadata();
-    if (this.#state.get().status !== 'loading') return;
     const w = browserWindow();
     const pending = pendingState(this.#o.clientId);
     const isCallback = !!w && !!pending && new URL(w.location.href).searchParams.get('state') === pending;
-    if (isCallback) return;
+    // A signed-in sibling tab hands over its session (and the metadata) over the channel: no request at all.
+    await this.#tabs.join(!isCallback);
+    this.#tabs.metadata = await this.#getMetadata();
+    if (this.#state.get().status !== 'loading' || isCallback) return;
+    // Else the stored session (cache: 'indexeddb'), checked with exactly one refresh grant before it counts.
+    if (!this.#session && (await this.#tabs.restore())) {
+      await this.#renew(tokenKey(undefined, undefined), {}, this.#o.leewaySeconds, false, true).catch(() => undefined);
+    }
     if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
     if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
   }
@@ -186,14 +203,16 @@ export class PkceClient {
     redirectUri: string,
     extra: Record<string, string>,
     timeoutMs: number,
-    navigate: (href: string) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
+    navigate: (href: string, cw: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
   ): Promise<{ callback: string; tx: Transaction }> {
+    // Loaded on first use: apps that never open a popup or iframe do not download this code.
+    const cw = await import('./child-window.js');
     const as = await this.#getMetadata();
     const secrets = await createLoginSecrets();
     const tx = { ...secrets, redirectUri };
-    const target = navigate(authorizationUrl(as, this.#o, { ...secrets, redirectUri, extra }).href);
+    const target = navigate(authorizationUrl(as, this.#o, { ...secrets, redirectUri, extra }).href, cw);
     try {
-      return { callback: await waitForCallback(target.child, secrets.state, timeoutMs, target.isClosed), tx };
+      return { callback: await cw.waitForCallback(target.child, secrets.state, timeoutMs, target.isClosed), tx };
     } finally {
       target.dispose?.();
     }
@@ -203,7 +222,7 @@ export class PkceClient {
   async #finishLogin(params: URLSearchParams, tx: Transaction): Promise<TokenResult> {
     const as = await this.#getMetadata();
     const result = await exchangeCode(as, this.#o, params, tx);
-    this.#commit(nextSession(undefined, tokenKey(undefined, undefined), result, this.#o.refreshTokens));
+    await this.#commit(nextSession(undefined, tokenKey(undefined, undefined), result, this.#o.refreshTokens));
     return result;
   }
 
@@ -214,8 +233,8 @@ export class PkceClient {
    */
   async #silentLogin(): Promise<TokenResult> {
     const redirectUri = this.#o.silentRedirectUri!;
-    const { callback, tx } = await this.#runInChildWindow(redirectUri, { prompt: 'none' }, this.#o.timeoutMs, (href) => {
-      const frame = openHiddenFrame(href);
+    const { callback, tx } = await this.#runInChildWindow(redirectUri, { prompt: 'none' }, this.#o.timeoutMs, (href, cw) => {
+      const frame = cw.openHiddenFrame(href);
       return { child: () => frame.contentWindow, dispose: () => frame.remove() };
     });
     return this.#finishLogin(new URL(callback).searchParams, tx);
@@ -246,12 +265,16 @@ export class PkceClient {
     return flight;
   }
 
-  async #renew(key: string, p: { scope?: string | undefined; resource?: string[] | undefined }, minTtl: number, force: boolean): Promise<string> {
-    await this.ready();
+  async #renew(
+    key: string, p: { scope?: string | undefined; resource?: string[] | undefined }, minTtl: number, force: boolean, starting = false,
+  ): Promise<string> {
+    if (!starting) await this.ready();
+    const before = this.#session?.tokens.get(key);
     return this.#serial(async () => {
-      // Check again: the renewal ahead of us in the queue may have produced what we need.
+      // Check again: the renewal ahead of us in the queue, or in another tab, may have produced what we need
+      // (then even a forced renewal is satisfied: that token is newer than the call).
       const cached = this.#session?.tokens.get(key);
-      if (!force && isFresh(cached, minTtl)) return cached.accessToken;
+      if ((!force || cached !== before) && isFresh(cached, minTtl)) return cached.accessToken;
       const session = this.#session;
       if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey(undefined, undefined)) {
         return (await this.#silentLogin()).accessToken;
@@ -283,8 +306,9 @@ export class PkceClient {
     });
   }
 
+  /** The in-tab queue, then the cross-tab lock, inside which tabs.ts first brings the session up to date. */
   #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#renewQueue.then(task, task);
+    const run = this.#renewQueue.then(() => this.#tabs.lock(task));
     this.#renewQueue = run.catch(() => undefined);
     return run;
   }
@@ -314,6 +338,11 @@ export class PkceClient {
     return this.#state.subscribe(listener);
   }
 
+  /** How many open tabs of this origin (this one included) share the session: 0 when signed out, 1 without Web Locks. */
+  countTabs(): Promise<number> {
+    return this.#tabs.count();
+  }
+
   /**
    * Signs out: forgets the session, revokes the refresh token (RFC 7009) when the provider supports it, then sends the
    * browser to the provider's end-session endpoint with `id_token_hint` unless `localOnly`.
@@ -325,11 +354,11 @@ export class PkceClient {
     const returnTo = options.returnTo ?? this.#o.postLogoutRedirectUri;
     if (returnTo !== undefined && !URL.canParse(returnTo)) throw invalidOption('returnTo', `must be an absolute URL (got "${returnTo}")`);
     const session = this.#session;
-    this.#end(undefined);
+    await this.#end(undefined);
     if (!session && options.localOnly) return;
     const as = await this.#getMetadata();
     if (session?.refreshToken) {
-      await revoke(as, this.#o, session.refreshToken, 'refresh_token').catch(() => false);
+      await revoke(as, this.#o, session.refreshToken).catch(() => undefined);
     }
     if (options.localOnly) return;
     const url = endSessionUrl(as, this.#o, { idToken: session?.idToken, returnTo });
@@ -337,14 +366,19 @@ export class PkceClient {
     if (target) requireWindow('logout').location.assign(target);
   }
 
-  #commit(session: Session): void {
+  /** Replaces the session; settles once it is stored (`cache: 'indexeddb'`) and announced to the other tabs. */
+  #commit(session: Session): Promise<void> {
     this.#session = session;
     this.#state.set(this.#stateFromSession());
+    return this.#tabs.publish(session);
   }
 
-  #end(error: AuthError | undefined): void {
+  /** Ends the session in every tab; a rejected refresh token (`error`) ends only the sessions it belonged to. */
+  #end(error: AuthError | undefined): Promise<void> {
+    const version = this.#tabs.n;
     this.#session = undefined;
     this.#state.set(error ? { status: 'unauthenticated', error } : { status: 'unauthenticated' });
+    return this.#tabs.publish(undefined, error ? version : Infinity);
   }
 
   #stateFromSession(): AuthState {

@@ -6,6 +6,8 @@ export interface AuthState {
   status: 'loading' | 'authenticated' | 'unauthenticated';
   user?: User;
   error?: AuthError;
+  /** Something degraded but the client works, e.g. `storage_unavailable`; once set, it stays in every later state. */
+  warning?: AuthError;
 }
 
 export type AuthStateListener = (state: AuthState) => void;
@@ -24,8 +26,9 @@ export class StateStore {
 
   set(next: AuthState): void {
     const prev = this.#state;
-    if (prev.status === next.status && prev.user === next.user && prev.error === next.error) return;
-    this.#state = Object.freeze({ ...next });
+    const warning = next.warning ?? prev.warning;
+    if (prev.status === next.status && prev.user === next.user && prev.error === next.error && prev.warning === warning) return;
+    this.#state = Object.freeze(warning ? { ...next, warning } : { ...next });
     for (const listener of [...this.#listeners]) {
       try {
         listener(this.#state);

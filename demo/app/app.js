@@ -7,6 +7,8 @@
   const el = {
     login: $('login'),
     logout: $('logout'),
+    remember: $('remember'),
+    tabs: $('tabs'),
     callApi: $('call-api'),
     status: $('status'),
     user: $('user'),
@@ -16,8 +18,13 @@
   };
 
   let client;
+  let unsubscribe;
   let expiresAt; // seconds since the epoch, from /api/protected
   let countdownTimer;
+
+  // "Remember me" is a preference, not a secret: it may live in localStorage. The session itself never does.
+  const REMEMBER_KEY = 'pkce-spa-demo:remember';
+  const remembered = () => localStorage.getItem(REMEMBER_KEY) === '1';
 
   function showError(err) {
     if (!err) {
@@ -46,6 +53,10 @@
     el.login.disabled = !client || status === 'loading' || signedIn;
     el.logout.disabled = !client || !signedIn;
     el.callApi.disabled = !client || !signedIn;
+    // The choice applies to the next sign-in; while signed in it would silently drop or keep the current session.
+    el.remember.disabled = !client || status === 'loading' || signedIn;
+    el.remember.checked = remembered();
+    countTabs();
 
     const user = signedIn && client ? client.getUser() : undefined;
     if (user) {
@@ -58,6 +69,17 @@
 
     if (!signedIn) setExpiry(undefined);
     if (state && state.error) showError(state.error);
+    else if (state && state.warning) showError(state.warning); // e.g. storage_unavailable: remembered in memory only
+  }
+
+  /** Shows how many open tabs share the session (each signed-in tab holds a Web Lock the SDK counts). */
+  async function countTabs() {
+    if (!client) return;
+    try {
+      el.tabs.textContent = String(await client.countTabs());
+    } catch {
+      el.tabs.textContent = '?';
+    }
   }
 
   function tick() {
@@ -143,20 +165,40 @@
       return;
     }
 
-    try {
+    // cache: 'indexeddb' keeps the session across reloads (the refresh token, encrypted); 'memory' keeps it only while
+    // a tab of this app is open. Either way, tabs share one session over a BroadcastChannel.
+    const createClient = async () => {
+      if (unsubscribe) unsubscribe();
       client = await sdk.createPkceClient({
         issuer: config.issuer,
         clientId: config.clientId,
         redirectUri: location.origin + '/',
         postLogoutRedirectUri: location.origin + '/',
+        cache: remembered() ? 'indexeddb' : 'memory',
       });
+      unsubscribe = client.subscribe(render);
+      render(client.getState());
+    };
+
+    try {
+      await createClient();
     } catch (err) {
       render({ status: 'unauthenticated' });
       showError(err);
       return;
     }
 
-    client.subscribe(render);
+    el.remember.addEventListener('change', async () => {
+      if (el.remember.checked) localStorage.setItem(REMEMBER_KEY, '1');
+      else localStorage.removeItem(REMEMBER_KEY);
+      showError(undefined);
+      try {
+        await createClient();
+      } catch (err) {
+        showError(err);
+      }
+    });
+    setInterval(countTabs, 1000);
     el.login.addEventListener('click', onLogin);
     el.logout.addEventListener('click', onLogout);
     el.callApi.addEventListener('click', onCallApi);

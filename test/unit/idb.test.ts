@@ -1,0 +1,214 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { promisifyRequest } from 'idb-keyval';
+import { idbStore, loadSession, removeSession, saveSession } from '../../src/storage/idb.js';
+import { isAuthError } from '../../src/index.js';
+import type { Session } from '../../src/token-store.js';
+import { json } from '../helpers/fake-fetch.js';
+import { freshClientId, recordId, rotatingOp, signIn, tab } from '../helpers/rotating-op.js';
+
+const raw = (key: string) => idbStore('readonly', (s) => promisifyRequest(s.get(key)));
+const putRaw = (key: string, value: unknown) => idbStore('readwrite', (s) => (s.put(value, key), promisifyRequest(s.transaction)));
+const bytes = (v: ArrayBuffer | Uint8Array) => Buffer.from(v instanceof Uint8Array ? v : new Uint8Array(v));
+
+function session(refreshToken = 'rt-secret-1'): Session {
+  const claims = { iss: 'https://op.example.test', sub: 'alice', aud: 'spa', exp: 2e9, iat: 1e9, name: 'Alice' };
+  return {
+    refreshToken,
+    idToken: 'header.payload.sig',
+    claims,
+    user: { sub: 'alice', name: 'Alice' },
+    tokens: new Map([['|', { accessToken: 'at-secret', tokenType: 'Bearer', expiresAt: 2e9, scope: undefined }]]),
+  };
+}
+
+beforeEach(() => {
+  sessionStorage.clear();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+describe('encrypted IndexedDB record', () => {
+  it('round-trips the refresh token, ID token and claims, and never stores the access token', async () => {
+    const id = recordId(freshClientId());
+    await saveSession(id, 7, session());
+    const loaded = await loadSession(id);
+    expect(loaded?.n).toBe(7);
+    expect(loaded?.session).toMatchObject({ refreshToken: 'rt-secret-1', idToken: 'header.payload.sig', claims: { sub: 'alice' }, user: { sub: 'alice', name: 'Alice' } });
+    expect(loaded?.session.user).not.toHaveProperty('iss');
+    expect(loaded?.session.tokens.size).toBe(0);
+  });
+
+  it('stores ciphertext under a non-extractable AES-GCM CryptoKey kept as a key object, with a fresh IV per write', async () => {
+    const id = recordId(freshClientId());
+    await saveSession(id, 1, session());
+    const first = await raw(id);
+    await saveSession(id, 2, session());
+    const second = await raw(id);
+    const stored = bytes(first.data).toString('latin1') + JSON.stringify(first);
+    for (const secret of ['rt-secret-1', 'at-secret', 'header.payload.sig', 'alice']) expect(stored).not.toContain(secret);
+    expect(first.iv).toHaveLength(12);
+    expect(bytes(first.iv).equals(bytes(second.iv))).toBe(false);
+
+    const key = await raw('#key');
+    expect(key).toBeInstanceOf(CryptoKey);
+    expect(key).toMatchObject({ extractable: false, type: 'secret', algorithm: { name: 'AES-GCM', length: 256 } });
+    await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow();
+  });
+
+  it('discards corrupt, tampered and moved records instead of failing', async () => {
+    const a = recordId(freshClientId());
+    const b = recordId(freshClientId());
+    await putRaw(a, 'not a record');
+    expect(await loadSession(a)).toBeUndefined();
+    expect(await raw(a)).toBeUndefined();
+
+    await saveSession(a, 1, session());
+    const record = await raw(a);
+    const data = new Uint8Array(record.data.slice(0));
+    data[0] = data[0]! ^ 1;
+    await putRaw(a, { ...record, data: data.buffer });
+    expect(await loadSession(a)).toBeUndefined();
+    expect(await raw(a)).toBeUndefined();
+
+    // The record key is authenticated data: a record copied to another client's key does not decrypt.
+    await saveSession(a, 1, session());
+    await putRaw(b, await raw(a));
+    expect(await loadSession(b)).toBeUndefined();
+    expect(await raw(b)).toBeUndefined();
+    expect((await loadSession(a))?.session.refreshToken).toBe('rt-secret-1');
+  });
+
+  it('does not end or overwrite a newer session than the caller knows', async () => {
+    const id = recordId(freshClientId());
+    await saveSession(id, 10, session('rt-newer'));
+    await removeSession(id, 9);
+    await saveSession(id, 8, session('rt-older'));
+    expect((await loadSession(id))?.session.refreshToken).toBe('rt-newer');
+    await removeSession(id, 10);
+    expect(await raw(id)).toBeUndefined();
+  });
+});
+
+describe("cache: 'indexeddb'", () => {
+  it('restores the session after a reload with exactly one refresh grant and no navigation', async () => {
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    const first = await tab(op, clientId, { cache: 'indexeddb' });
+    await signIn(first, op);
+    expect(op.net.count('/token')).toBe(1);
+    const before = op.net.requests.length;
+    const assign = vi.spyOn(window.location, 'assign');
+
+    const reloaded = await tab(op, clientId, { cache: 'indexeddb' });
+    expect(reloaded.getState()).toMatchObject({ status: 'authenticated', user: { sub: 'alice' } });
+    const sent = op.net.requests.slice(before);
+    expect(sent.map((r) => r.body.get('grant_type'))).toEqual(['refresh_token']);
+    expect(sent[0]!.body.get('refresh_token')).toBe('rt-1');
+    expect(assign).not.toHaveBeenCalled();
+    expect(await reloaded.getAccessToken()).toBe('at-2');
+    expect((await loadSession(recordId(clientId)))?.session.refreshToken).toBe('rt-2');
+  });
+
+  it('clears the cache and starts signed out when the provider rejects the stored refresh token', async () => {
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    await signIn(await tab(op, clientId, { cache: 'indexeddb' }), op);
+    op.live.clear(); // revoked at the provider meanwhile
+
+    const reloaded = await tab(op, clientId, { cache: 'indexeddb' });
+    expect(reloaded.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_grant' } });
+    expect(await raw(recordId(clientId))).toBeUndefined();
+    const again = await tab(op, clientId, { cache: 'indexeddb' });
+    expect(again.getState().status).toBe('unauthenticated');
+    expect(op.spent).toEqual(['rt-1']); // the dead token was tried once, never again
+  });
+
+  it('writes the rotated refresh token before it forgets the old one', async () => {
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    const c = await tab(op, clientId, { cache: 'indexeddb' });
+    await signIn(c, op);
+    const id = recordId(clientId);
+    const seenDuringRequest: (string | undefined)[] = [];
+    const answer = op.refresh;
+    op.refresh = async (rt) => {
+      seenDuringRequest.push((await loadSession(id))?.session.refreshToken);
+      return answer(rt);
+    };
+    await c.getAccessToken({ forceRefresh: true });
+    expect(seenDuringRequest).toEqual(['rt-1']); // the old token is still stored while the grant runs
+    expect((await loadSession(id))?.session.refreshToken).toBe('rt-2'); // and the new one once the call returns
+  });
+
+  it('keeps the stored refresh token when renewal fails on the network, and uses it again', async () => {
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    const c = await tab(op, clientId, { cache: 'indexeddb' });
+    await signIn(c, op);
+    const answer = op.refresh;
+    op.refresh = () => Promise.reject(new TypeError('Failed to fetch'));
+    const err = await c.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+    expect(isAuthError(err) && err.code).toBe('network_error');
+    expect(c.getState().status).toBe('authenticated');
+    expect((await loadSession(recordId(clientId)))?.session.refreshToken).toBe('rt-1');
+
+    op.refresh = answer;
+    const reloaded = await tab(op, clientId, { cache: 'indexeddb' });
+    expect(reloaded.getState().status).toBe('authenticated');
+    expect(op.spent).toEqual(['rt-1', 'rt-1']);
+    expect(op.invalidGrants()).toBe(0);
+  });
+
+  it('clears the stored session on invalid_grant during renewal and on logout', async () => {
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    const c = await tab(op, clientId, { cache: 'indexeddb' });
+    await signIn(c, op);
+    op.refresh = () => json({ error: 'invalid_grant' }, 400);
+    const err = await c.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+    expect(isAuthError(err) && err.code).toBe('invalid_grant');
+    expect(await raw(recordId(clientId))).toBeUndefined();
+
+    const other = freshClientId();
+    const op2 = rotatingOp(other);
+    const d = await tab(op2, other, { cache: 'indexeddb' });
+    await signIn(d, op2);
+    expect(await raw(recordId(other))).toBeDefined();
+    await d.logout({ localOnly: true });
+    expect(await raw(recordId(other))).toBeUndefined();
+    expect(op2.net.count('/revoke')).toBe(1);
+  });
+
+  it('falls back to memory with a storage_unavailable warning when IndexedDB refuses', async () => {
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('The database connection is closing.', 'InvalidStateError');
+    });
+    const c = await tab(op, clientId, { cache: 'indexeddb' });
+    expect(c.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'storage_unavailable' } });
+    const seen: string[] = [];
+    c.subscribe((s) => seen.push(`${s.status}:${s.warning?.code}`));
+    await signIn(c, op);
+    expect(await c.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['authenticated:storage_unavailable'])); // the warning stays in every state
+    vi.restoreAllMocks();
+    expect(await raw(recordId(clientId))).toBeUndefined();
+  });
+
+  it('falls back to memory with a warning where there is no IndexedDB at all', async () => {
+    vi.resetModules();
+    vi.stubGlobal('indexedDB', undefined);
+    const fresh = await import('../../src/index.js');
+    const { ISSUER, REDIRECT_URI, metadata } = await import('../helpers/fake-fetch.js');
+    const clientId = freshClientId();
+    const op = rotatingOp(clientId);
+    const c = await fresh.createPkceClient({ issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: op.net.fetch, cache: 'indexeddb' });
+    expect(c.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'storage_unavailable' } });
+    expect(c.getState().warning?.message).toMatch(/memory only/);
+  });
+});
