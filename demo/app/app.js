@@ -6,6 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const el = {
     login: $('login'),
+    loginPopup: $('login-popup'),
     logout: $('logout'),
     remember: $('remember'),
     tabs: $('tabs'),
@@ -51,6 +52,7 @@
 
     const signedIn = status === 'authenticated';
     el.login.disabled = !client || status === 'loading' || signedIn;
+    el.loginPopup.disabled = el.login.disabled;
     el.logout.disabled = !client || !signedIn;
     el.callApi.disabled = !client || !signedIn;
     // The choice applies to the next sign-in; while signed in it would silently drop or keep the current session.
@@ -106,6 +108,16 @@
     showError(undefined);
     try {
       await client.loginWithRedirect({ appState: { returnTo: location.pathname } });
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  // Called straight from the click, before any await, so the browser lets the popup open.
+  async function onLoginPopup() {
+    showError(undefined);
+    try {
+      await client.loginWithPopup();
     } catch (err) {
       showError(err);
     }
@@ -200,6 +212,7 @@
     });
     setInterval(countTabs, 1000);
     el.login.addEventListener('click', onLogin);
+    el.loginPopup.addEventListener('click', onLoginPopup);
     el.logout.addEventListener('click', onLogout);
     el.callApi.addEventListener('click', onCallApi);
 
