@@ -156,16 +156,21 @@ export class PkceClient {
       if (state !== pendingState(this.#o.clientId) && postCallbackToParent(url)) return new Promise<never>(() => {});
       cleanAddressBar(url);
       if (!state && !params.has('code') && !params.has('error')) {
-        throw new AuthError('invalid_response', `${url} is not an authorization response: it has no code, state or error parameter`);
+        throw new AuthError('invalid_response', `Not an authorization response (no code, state or error): ${url}`);
       }
       const tx = takeTransaction(this.#o.clientId, state);
       await this.#finishLogin(params, tx);
       return { appState: tx.appState };
     } catch (e) {
-      const error = toAuthError(e);
-      this.#state.set({ ...this.#stateFromSession(), error });
-      throw error;
+      throw this.#failed(e);
     }
+  }
+
+  /** Records a failed login in the state (the session, if any, is unchanged) and returns the error to throw. */
+  #failed(e: unknown): AuthError {
+    const error = toAuthError(e);
+    this.#state.set({ ...this.#stateFromSession(), error });
+    return error;
   }
 
   /**
@@ -187,9 +192,7 @@ export class PkceClient {
       });
       await this.#finishLogin(new URL(url.callback).searchParams, url.tx);
     } catch (e) {
-      const error = toAuthError(e);
-      this.#state.set({ ...this.#stateFromSession(), error });
-      throw error;
+      throw this.#failed(e);
     } finally {
       popup.close();
     }
@@ -279,11 +282,9 @@ export class PkceClient {
       if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey(undefined, undefined)) {
         return (await this.#silentLogin()).accessToken;
       }
-      if (!session) throw new AuthError('login_required', 'Nobody is signed in: call loginWithRedirect() first.');
+      if (!session) throw new AuthError('login_required', 'Nobody is signed in: call a login method first');
       if (!session.refreshToken) {
-        throw new AuthError('missing_refresh_token', this.#o.refreshTokens
-          ? 'The access token expired and the provider issued no refresh token; sign in again or configure the provider to issue refresh tokens to this client.'
-          : 'The access token expired and refreshTokens is false; sign in again.');
+        throw new AuthError('missing_refresh_token', 'The access token expired and there is no refresh token (see the refreshTokens and silentRedirectUri options): sign in again');
       }
       const as = await this.#getMetadata();
       let result;
@@ -296,10 +297,10 @@ export class PkceClient {
         throw error;
       }
       if (this.#session !== session) {
-        throw new AuthError('login_required', 'The session ended (logout) while the access token was being renewed.');
+        throw new AuthError('login_required', 'The session ended while the token was being renewed');
       }
       if (result.idTokenClaims && result.idTokenClaims.sub !== session.claims.sub) {
-        throw new AuthError('invalid_id_token', 'The refreshed ID token is for a different subject (OpenID Connect Core §12.2); the session was kept unchanged.');
+        throw new AuthError('invalid_id_token', 'The refreshed ID token is for another subject (OIDC Core §12.2); the session is unchanged');
       }
       this.#commit(nextSession(session, key, result, this.#o.refreshTokens));
       return result.accessToken;
@@ -400,7 +401,7 @@ export async function createPkceClient(options: ClientOptions): Promise<PkceClie
 
 function requireWindow(method: string): Window {
   const w = browserWindow();
-  if (!w) throw new AuthError('invalid_options', `${method}() needs a browser window; call it in the browser, not during server-side rendering.`);
+  if (!w) throw new AuthError('invalid_options', `${method}() needs a browser window (not server-side rendering)`);
   return w;
 }
 
