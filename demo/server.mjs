@@ -359,6 +359,7 @@ export async function startDemo(opts = {}) {
           `${appUrl}/`,
           `${appUrl}/callback.html`,
           `${appUrl}/silent.html`,
+          `${appUrl}/dist/silent-callback.html`,
           `${appUrl}/e2e/app.html`,
           `${appUrl}/e2e/callback.html`,
           `${appUrl}/e2e/silent.html`,

@@ -1,6 +1,6 @@
 import { test, expect, fillLogin, answerConsent } from './fixtures.js';
 
-const silent = (appUrl: string) => ({ silentRedirectUri: `${appUrl}/e2e/silent.html` });
+const silent = (appUrl: string) => ({ silentRedirectUri: `${appUrl}/dist/silent-callback.html` });
 
 test.describe('popup login', () => {
   test('signs in through a popup opened from a click; the opener does the exchange', async ({ app, page, demo }) => {
