@@ -65,7 +65,7 @@ export class AppPage {
   }
 
   /** Clicks login, fills the provider's dev login page and (on a first login) its consent page. */
-  async login({ user = 'alice', consent = true, appState = { returnTo: '/inbox' } } = {}): Promise<void> {
+  async login({ user = 'alice', consent = true, appState = { returnTo: '/inbox' } as unknown } = {}): Promise<void> {
     await this.page.evaluate((s) => (window as any).client.loginWithRedirect({ appState: s }), appState);
     await fillLogin(this.page, user);
     await answerConsent(this.page, consent);

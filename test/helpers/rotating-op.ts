@@ -52,7 +52,7 @@ export function rotatingOp(clientId: string) {
       return issue();
     },
     net: fakeFetch({
-      '/token': (req) => {
+      '/token': (req): Response | Promise<Response> => {
         if (req.body.get('grant_type') === 'authorization_code') return issue({ nonce });
         const rt = req.body.get('refresh_token')!;
         spent.push(rt);
