@@ -99,10 +99,15 @@ export async function fillLogin(page: Page, user = 'alice'): Promise<void> {
   await page.click('button[type="submit"]');
 }
 
-/** Answers oidc-provider's dev consent page if it is shown (it is skipped for an existing grant). */
+/**
+ * Answers oidc-provider's dev consent page if it is shown (it is skipped for an existing grant). The login and consent
+ * pages share one URL (/interaction/:uid), so this waits for the consent form itself or for the browser to leave.
+ */
 export async function answerConsent(page: Page, consent: boolean): Promise<void> {
-  await page.waitForURL((u) => u.pathname.startsWith('/interaction/') || u.pathname.startsWith('/e2e/') || u.pathname === '/');
-  if (!new URL(page.url()).pathname.startsWith('/interaction/')) return;
-  if (consent) await page.click('button[type="submit"]');
-  else await page.click('a[href*="/abort"]');
+  const consentForm = page.locator('input[name="prompt"][value="consent"]');
+  const left = page.waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'commit' }).then(() => false, () => false);
+  const shown = await Promise.race([consentForm.waitFor({ state: 'attached' }).then(() => true), left]);
+  if (!shown) return;
+  if (consent) await page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]').click();
+  else await page.locator('a[href*="/abort"]').click();
 }

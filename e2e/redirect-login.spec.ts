@@ -82,9 +82,10 @@ test.describe('redirect login against oidc-provider', () => {
     await app.open();
     await app.login();
     const endSession = page.waitForRequest((r) => r.url().startsWith(`${demo.issuer}/session/end`));
+    const back = page.waitForEvent('framenavigated', (f) => f === page.mainFrame() && f.url().startsWith(app.url));
     await page.evaluate(() => (window as any).client.logout());
     await endSession;
-    await page.waitForURL((u) => u.pathname === '/e2e/app.html');
+    await back;
     await app.settled();
     expect(await app.status()).toBe('unauthenticated');
     expect(demo.stats().revocation).toBe(1);

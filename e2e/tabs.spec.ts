@@ -58,12 +58,15 @@ for (const cache of CACHES) {
           (window as any).signedOutAt = new Promise((resolve) => c.subscribe((s: { status: string }) => s.status === 'unauthenticated' && resolve(Date.now())));
         });
       }
+      const endSession = app.page.waitForRequest((r) => r.url().startsWith(`${demo.issuer}/session/end`));
+      const back = app.page.waitForEvent('framenavigated', (f) => f === app.page.mainFrame() && f.url().startsWith(app.url));
       const startedAt = Date.now();
       await app.page.evaluate(() => { void (window as any).client.logout(); });
       const delays = await Promise.all(others.map(async (t) => (await t.page.evaluate(() => (window as any).signedOutAt)) - startedAt));
       for (const delay of delays) expect(delay).toBeLessThan(1000);
       for (const t of others) expect(await t.tokenError()).toBe('login_required');
-      await app.page.waitForURL((u) => u.pathname === '/e2e/app.html');
+      await endSession; // logout revokes first, then leaves for the provider's end-session endpoint
+      await back; // and the provider sends the browser back to the app
       await app.settled();
       expect(await app.status()).toBe('unauthenticated');
       expect(demo.stats().revocation).toBe(1);
