@@ -1,11 +1,12 @@
-// `npm run bench [-- --runs N] [-- --timeout-s S]`: how fast pkce-spa gets from a callback or a reload to an access
-// token, and how many requests that costs, in Chromium against the demo's oidc-provider on loopback.
+// `npm run bench [-- --runs N] [-- --timeout-s S]`: how fast pkce-spa gets from a callback, a reload or a new tab to an
+// access token, and how many requests that costs, in Chromium against the demo's oidc-provider on loopback; and how
+// renewal behaves with 50 concurrent calls and with 3 tabs renewing at once (both caches).
 //
 // Uses the built dist/pkce-spa.min.js (run `npm run build` first). Starts its own demo servers on free loopback ports
 // and its own Chromium (the e2e tests' choice of executable and flags), and stops both whatever happens, within
 // --timeout-s. Prints the machine and a table (median, min, max over N runs) and writes bench/results.json.
-// Numbers are reported, never asserted. Measurements of features that are not built yet (cache: 'indexeddb',
-// cross-tab renewal) detect that and print "n/a (feature missing)".
+// Numbers are reported, never asserted; a scenario whose flow breaks (no token, a tab not sharing the session) is
+// printed as FAILED with the reason and makes the exit code 1.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,7 +34,12 @@ const TOKEN_TTL_SECONDS = 300;
  */
 const CLOCK_TOKEN_TTL_SECONDS = 90;
 const PAST_EXPIRY_MS = (CLOCK_TOKEN_TTL_SECONDS + 10) * 1000;
-const MISSING = 'n/a (feature missing)';
+const FAILED = 'FAILED';
+const CACHES = ['memory', 'indexeddb'];
+/** How far ahead the forced-renewal rounds schedule their shared start instant, so that every tab is armed in time. */
+const ARM_MS = 100;
+/** Untimed getAccessToken calls before the first timed warm-cache run, so that the JIT has settled. */
+const WARM_UP_CALLS = 100_000;
 
 const { values: args } = parseArgs({
   options: {
@@ -187,7 +193,7 @@ function isUsable(page, token) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// Scenarios. Each returns plain data for results.json; a missing feature yields { missing: reason }.
+// Scenarios. Each returns plain data for results.json, or throws when its flow breaks (reported as FAILED).
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** Callback → token in fresh contexts, and what a callback and a plain reload (memory cache) cost in requests. */
@@ -226,6 +232,9 @@ async function warmCacheScenario() {
   try {
     const { page } = await openTab(context);
     await login(page);
+    await page.evaluate(async (n) => {
+      for (let j = 0; j < n; j += 1) await window.client.getAccessToken();
+    }, WARM_UP_CALLS);
     const callsPerSecond = [], runMs = [];
     for (let i = 0; i < runs; i += 1) {
       const ms = await page.evaluate(async (n) => {
@@ -276,49 +285,84 @@ async function concurrentScenario() {
   }
 }
 
-/** Reload → token with cache: 'indexeddb', then a new tab next to a signed-in one. */
-async function persistentScenario() {
+/** Reload → token with cache: 'indexeddb' in a single tab: the stored session, checked with one refresh grant. */
+async function reloadScenario() {
   const context = await newContext({ cache: 'indexeddb' });
   try {
     const { page } = await openTab(context);
     await login(page);
-    const reloadMs = [], reloadRequests = [];
-    let reloadMissing;
-    for (let i = 0; i < runs && !reloadMissing; i += 1) {
-      const { result, requests } = await reload(page);
-      if (result.tokenAt === null) {
-        reloadMissing = `a reload with cache: 'indexeddb' came back ${result.status ?? 'failed'} (${result.error?.code ?? 'no error'})`;
-        break;
-      }
-      reloadMs.push(result.tokenAt);
-      reloadRequests.push(requests);
+    const ms = [], sdkMs = [], requests = [];
+    for (let i = 0; i < runs; i += 1) {
+      const { result, requests: counted } = await reload(page);
+      if (result.tokenAt === null || result.status !== 'authenticated') throw new Error(`reload ${i + 1} came back ${outcome(result)}`);
+      if (!(await isUsable(page, result.token))) throw new Error(`the protected API refused the token after reload ${i + 1}`);
+      ms.push(result.tokenAt);
+      sdkMs.push(result.tokenAt - result.scriptAt);
+      requests.push(counted);
     }
-    const newTabMs = [], newTabRequests = [];
-    let newTabMissing;
-    for (let i = 0; i < runs && !newTabMissing; i += 1) {
-      const before = demo.stats();
-      const { page: tab, result } = await openTab(context);
-      const requests = requestsSince(demo, before);
-      await tab.close();
-      if (result.tokenAt === null) {
-        newTabMissing = `a new tab next to a signed-in one came back ${result.status ?? 'failed'} (${result.error?.code ?? 'no error'})`;
-        break;
-      }
-      newTabMs.push(result.tokenAt);
-      newTabRequests.push(requests);
-    }
-    return {
-      reload: reloadMissing ? { missing: reloadMissing } : { ms: reloadMs, requests: reloadRequests },
-      newTab: newTabMissing ? { missing: newTabMissing } : { ms: newTabMs, requests: newTabRequests },
-    };
+    return { ms, sdkMs, requests };
   } finally {
     await context.close();
   }
 }
 
-/** Three signed-in tabs whose access tokens expire at the same moment, all asking for a token, 10 rounds. */
-async function tabsScenario() {
-  const context = await newContext({ cache: 'indexeddb' }, { clock: true });
+/** A new tab next to a signed-in one (same context: same origin, locks, channel and IndexedDB), `cache` as given. */
+async function newTabScenario(cache) {
+  const context = await newContext({ cache });
+  try {
+    const { page: sibling } = await openTab(context);
+    await login(sibling);
+    const ms = [], sdkMs = [], requests = [];
+    for (let i = 0; i < runs; i += 1) {
+      const siblingToken = await sibling.evaluate(() => window.client.getAccessToken()); // fresh in memory: no request
+      const before = demo.stats();
+      const { page: tab, result } = await openTab(context);
+      const counted = requestsSince(demo, before);
+      try {
+        if (result.tokenAt === null || result.status !== 'authenticated') throw new Error(`new tab ${i + 1} came back ${outcome(result)}`);
+        if (result.token !== siblingToken) throw new Error(`new tab ${i + 1} got another access token than its sibling`);
+        const sharing = await tab.evaluate(() => window.client.countTabs());
+        if (sharing !== 2) throw new Error(`new tab ${i + 1}: countTabs() is ${sharing}, expected 2`);
+        if (!(await isUsable(tab, result.token))) throw new Error(`the protected API refused the token of new tab ${i + 1}`);
+      } finally {
+        await tab.close();
+      }
+      ms.push(result.tokenAt);
+      sdkMs.push(result.tokenAt - result.scriptAt);
+      requests.push(counted);
+    }
+    return { ms, sdkMs, requests };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * In one tab: waits until the wall-clock time `at` (when given), then asks for an access token (forced or not), and
+ * reports when it asked and the outcome. Serialised by Playwright into each page.
+ */
+async function renewInPage({ at, force }) {
+  if (at !== undefined) await new Promise((r) => setTimeout(r, at - Date.now()));
+  const startedAt = at === undefined ? null : performance.timeOrigin + performance.now();
+  try {
+    return { startedAt, token: await window.client.getAccessToken({ forceRefresh: force }) };
+  } catch (e) {
+    return { startedAt, error: e?.code ?? 'unknown' };
+  }
+}
+
+/**
+ * Three signed-in tabs renewing at the same moment, TAB_ROUNDS rounds, `cache` as given. `how`:
+ * - 'forced': every tab calls getAccessToken({ forceRefresh: true }) at one shared wall-clock instant (each tab waits
+ *   for it on its own timer; the spread of the actual start times is reported);
+ * - 'expired': the pages' clock jumps past the access token's lifetime, then every tab calls getAccessToken().
+ * Counts the token requests and invalid_grant responses at the provider per round, and checks afterwards that every
+ * tab is still signed in with a token the API accepts.
+ */
+async function tabsScenario(cache, how) {
+  const clock = how === 'expired';
+  const servers = clock ? clockDemo : demo;
+  const context = await newContext({ cache }, { clock });
   try {
     const { page: first } = await openTab(context);
     await login(first);
@@ -326,29 +370,50 @@ async function tabsScenario() {
     for (let i = 1; i < TAB_COUNT; i += 1) {
       const { page, result } = await openTab(context);
       tabs.push(page);
-      if (result.tokenAt === null) {
-        return { missing: `tab ${i + 1} did not share the session (${result.status ?? 'failed'}, ${result.error?.code ?? 'no error'})` };
-      }
+      if (result.status !== 'authenticated') throw new Error(`tab ${i + 1} did not share the session: ${outcome(result)}`);
     }
-    const tokenRequests = [], invalidGrant = [], failures = [], failureCodes = {};
+    const sharing = await first.evaluate(() => window.client.countTabs());
+    if (sharing !== TAB_COUNT) throw new Error(`countTabs() is ${sharing}, expected ${TAB_COUNT}`);
+    const tokenRequests = [], refreshGrants = [], invalidGrant = [], failures = [], failureCodes = {}, startSpreadMs = [], distinctTokens = [];
     for (let round = 0; round < TAB_ROUNDS; round += 1) {
-      const before = clockDemo.stats();
-      await context.clock.fastForward(PAST_EXPIRY_MS);
-      const outcomes = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.client.getAccessToken().then(
-        () => null,
-        (e) => e?.code ?? 'unknown',
-      ))));
-      const requests = requestsSince(clockDemo, before);
+      const before = servers.stats();
+      let outcomes;
+      if (clock) {
+        await context.clock.fastForward(PAST_EXPIRY_MS);
+        outcomes = await Promise.all(tabs.map((tab) => tab.evaluate(renewInPage, { force: false })));
+      } else {
+        const at = Date.now() + ARM_MS;
+        outcomes = await Promise.all(tabs.map((tab) => tab.evaluate(renewInPage, { at, force: true })));
+        const starts = outcomes.map((o) => o.startedAt);
+        startSpreadMs.push(Math.max(...starts) - Math.min(...starts));
+      }
+      const requests = requestsSince(servers, before);
       tokenRequests.push(requests.token);
+      refreshGrants.push(requests.refresh);
       invalidGrant.push(requests.invalidGrant);
-      const codes = outcomes.filter((c) => c !== null);
+      const codes = outcomes.filter((o) => o.error !== undefined).map((o) => o.error);
       failures.push(codes.length);
       for (const code of codes) failureCodes[code] = (failureCodes[code] ?? 0) + 1;
+      distinctTokens.push(new Set(outcomes.filter((o) => o.token !== undefined).map((o) => o.token)).size);
     }
-    return { tokenRequests, invalidGrant, failures, failureCodes };
+    // Untimed, after the rounds: is every tab still signed in, with a token the API accepts?
+    let signedInAfter = 0;
+    for (const tab of tabs) {
+      const { status, token } = await tab.evaluate(async () => ({
+        status: window.client.getState().status,
+        token: await window.client.getAccessToken().catch(() => null),
+      }));
+      if (status === 'authenticated' && token !== null && (await isUsable(tab, token))) signedInAfter += 1;
+    }
+    return { tokenRequests, refreshGrants, invalidGrant, failures, failureCodes, startSpreadMs, distinctTokens, signedInAfter };
   } finally {
     await context.close();
   }
+}
+
+/** What a settled bench page ended with, for error messages. */
+function outcome(result) {
+  return `${result.status ?? 'failed'} (${result.error ? `${result.error.code}: ${result.error.message}` : 'no error'})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -364,8 +429,13 @@ function stats(values) {
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const column = (list, key) => list.map((r) => r[key]);
+/** "1" when every run counted the same, else "0–2" (min–max). */
+function range(values) {
+  const s = stats(values);
+  return s.min === s.max ? String(s.min) : `${s.min}–${s.max}`;
+}
 
-/** A text table; a row whose second cell is a string (a missing feature) prints that text after its label. */
+/** A text table; a row whose second cell is a string (a failed scenario) prints that text after its label. */
 function table(rows) {
   const header = ['metric', 'median', 'min', 'max', 'notes'];
   const cells = rows.map(([label, s, unit, note = '', digits = 1]) => {
@@ -381,7 +451,7 @@ function table(rows) {
 }
 
 function requestRow(label, list) {
-  if (!list?.length) return [label, MISSING];
+  if (!list?.length) return [label, FAILED];
   const m = (key) => stats(column(list, key)).median;
   return [label, m('discovery'), m('authorize'), m('token'), m('jwks')];
 }
@@ -396,38 +466,63 @@ function requestTable(rows) {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
+/** The row of a scenario that threw: its label, then "FAILED: why". */
+const failedRow = (label, r) => [label, FAILED, '', r.failed];
+
+/** Requests per page load, as min–max over the runs (a row of the speed table's notes). */
+function perLoad(list, what) {
+  return `per ${what}: authorize ${range(column(list, 'authorize'))}, token ${range(column(list, 'token'))}, `
+    + `discovery ${range(column(list, 'discovery'))}, invalid_grant ${sum(column(list, 'invalidGrant'))} in total`;
+}
+
+function tabsRow(label, r) {
+  if (r.failed) return failedRow(label, r);
+  const failures = sum(r.failures);
+  const spread = r.startSpreadMs.length ? `, start spread median ${stats(r.startSpreadMs).median.toFixed(1)} ms` : '';
+  return [label, stats(r.tokenRequests), '', `per round; total ${sum(r.tokenRequests)}, invalid_grant ${sum(r.invalidGrant)}, `
+    + `failures ${failures}${failures ? ` ${JSON.stringify(r.failureCodes)}` : ''}${spread}, `
+    + `${r.signedInAfter}/${TAB_COUNT} tabs signed in after`, 0];
+}
+
 function report(machine, r) {
-  const persistentReload = r.persistent.reload;
-  const newTab = r.persistent.newTab;
   const rows = [
-    ['callback → token (from the callback URL fetch)', stats(r.callback.fromFetch), 'ms', 'handleRedirectCallback + getAccessToken, token usable at the API'],
-    ['callback → token (from navigation start)', stats(r.callback.fromNavigation), 'ms', 'also counts the provider\'s own redirect hops'],
-    ['  of which until createPkceClient resolved', stats(r.callback.untilReady), 'ms', 'HTML, script, client, cached discovery'],
-    ['  of which the token request', stats(r.callback.tokenRequest), 'ms', 'authorization_code grant round trip'],
-    ['  of which after the token response', stats(r.callback.afterTokenResponse), 'ms', 'response → token in hand'],
-    persistentReload.missing
-      ? ['reload → token, cache: indexeddb', MISSING, '', persistentReload.missing]
-      : ['reload → token, cache: indexeddb', stats(persistentReload.ms), 'ms', `authorize ${sum(column(persistentReload.requests, 'authorize'))}, token ${sum(column(persistentReload.requests, 'token'))} in ${persistentReload.ms.length} reloads`],
-    newTab.missing
-      ? ['new tab → token, signed-in sibling', MISSING, '', newTab.missing]
-      : ['new tab → token, signed-in sibling', stats(newTab.ms), 'ms', `authorize ${sum(column(newTab.requests, 'authorize'))}, token ${sum(column(newTab.requests, 'token'))} in ${newTab.ms.length} tabs`],
-    ['getAccessToken, warm cache', stats(r.warm.callsPerSecond), 'calls/s', `${WARM_CALLS.toLocaleString('en-US')} sequential calls per run, ${stats(r.warm.runMs).median.toFixed(2)} ms median (page timer resolution 0.1 ms)`, 0],
-    [`${CONCURRENT_CALLS} concurrent calls, expired token: token requests`, stats(r.concurrent.tokenRequests), '', `must be 1; failures ${sum(r.concurrent.failures)}, distinct tokens per run ${[...new Set(r.concurrent.distinctTokens)].join('/')}`, 0],
-    r.tabs.missing
-      ? [`${TAB_COUNT} tabs renewing at once × ${TAB_ROUNDS}: token requests`, MISSING, '', r.tabs.missing]
-      : [`${TAB_COUNT} tabs renewing at once × ${TAB_ROUNDS}: token requests`, stats(r.tabs.tokenRequests), '', `per round; total ${sum(r.tabs.tokenRequests)}, invalid_grant ${sum(r.tabs.invalidGrant)}, failures ${sum(r.tabs.failures)}${sum(r.tabs.failures) ? ` ${JSON.stringify(r.tabs.failureCodes)}` : ''}`, 0],
+    ...(r.callback.failed ? [failedRow('callback → token', r.callback)] : [
+      ['callback → token (from the callback URL fetch)', stats(r.callback.fromFetch), 'ms', 'handleRedirectCallback + getAccessToken, token usable at the API'],
+      ['callback → token (from navigation start)', stats(r.callback.fromNavigation), 'ms', 'also counts the provider\'s own redirect hops'],
+      ['  of which until createPkceClient resolved', stats(r.callback.untilReady), 'ms', 'HTML, script, client, cached discovery'],
+      ['  of which the token request', stats(r.callback.tokenRequest), 'ms', 'authorization_code grant round trip'],
+      ['  of which after the token response', stats(r.callback.afterTokenResponse), 'ms', 'response → token in hand'],
+    ]),
+    r.reload.failed
+      ? failedRow('reload → token, cache: indexeddb', r.reload)
+      : ['reload → token, cache: indexeddb', stats(r.reload.ms), 'ms', `from navigation start, one tab; ${perLoad(r.reload.requests, 'reload')}`],
+    ...(r.reload.failed ? [] : [['  of which from the page script\'s start', stats(r.reload.sdkMs), 'ms', 'IndexedDB read + decrypt, refresh grant, encrypt + write']]),
+    ...CACHES.flatMap((cache) => (r.newTab[cache].failed
+      ? [failedRow(`new tab → token, signed-in sibling, cache: ${cache}`, r.newTab[cache])]
+      : [
+        [`new tab → token, signed-in sibling, cache: ${cache}`, stats(r.newTab[cache].ms), 'ms', `from navigation start; ${perLoad(r.newTab[cache].requests, 'tab')}`],
+        ['  of which from the page script\'s start', stats(r.newTab[cache].sdkMs), 'ms', 'Web Locks query, BroadcastChannel hello → sibling\'s answer'],
+      ])),
+    r.warm.failed
+      ? failedRow('getAccessToken, warm cache', r.warm)
+      : ['getAccessToken, warm cache', stats(r.warm.callsPerSecond), 'calls/s', `${WARM_CALLS.toLocaleString('en-US')} sequential calls per run, ${stats(r.warm.runMs).median.toFixed(2)} ms median (page timer resolution 0.1 ms)`, 0],
+    r.concurrent.failed
+      ? failedRow(`${CONCURRENT_CALLS} concurrent calls, expired token`, r.concurrent)
+      : [`${CONCURRENT_CALLS} concurrent calls, expired token: token requests`, stats(r.concurrent.tokenRequests), '', `must be 1; failures ${sum(r.concurrent.failures)}, distinct tokens per run ${[...new Set(r.concurrent.distinctTokens)].join('/')}`, 0],
+    ...CACHES.map((cache) => tabsRow(`${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsForced[cache])),
+    ...CACHES.map((cache) => tabsRow(`${TAB_COUNT} tabs, token expired at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsExpired[cache])),
   ];
   const requests = [
     requestRow('first load, signed out (no discovery cache yet)', r.callback.firstLoad),
     requestRow('callback', r.callback.callbackRequests),
     requestRow('reload, cache: memory (signed out after)', r.callback.reloadRequests),
-    requestRow('reload, cache: indexeddb', persistentReload.requests),
-    requestRow('new tab, signed-in sibling', newTab.requests),
+    requestRow('reload, cache: indexeddb', r.reload.requests),
+    ...CACHES.map((cache) => requestRow(`new tab, signed-in sibling, cache: ${cache}`, r.newTab[cache].requests)),
   ];
   return [
-    `pkce-spa bench: ${runs} run${runs === 1 ? '' : 's'} per row, ${new Date().toISOString()}`,
+    `pkce-spa bench: ${runs} run${runs === 1 ? '' : 's'} per row (tab rows: ${TAB_ROUNDS} rounds), ${new Date().toISOString()}`,
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}; node ${machine.node}; Chromium ${machine.chromium} (headless)`,
-    `dist/pkce-spa.min.js built ${machine.distBuiltAt}`,
+    `dist/pkce-spa.min.js built ${machine.distBuiltAt}; 1-minute load average ${machine.loadAverageAtStart.toFixed(2)} at start, ${machine.loadAverageAtEnd.toFixed(2)} at the end (bench included)`,
     '',
     table(rows),
     '',
@@ -435,9 +530,29 @@ function report(machine, r) {
   ].join('\n');
 }
 
+/** The headline numbers for results.json; a failed scenario shows as its error. */
+function summary(r) {
+  const or = (x, f) => (x.failed ? `FAILED: ${x.failed}` : f(x));
+  const tabs = (x) => or(x, (t) => ({ tokenRequestsPerRound: stats(t.tokenRequests), invalidGrant: sum(t.invalidGrant), failures: sum(t.failures), signedInAfter: t.signedInAfter }));
+  return {
+    callbackToTokenMs: or(r.callback, (x) => stats(x.fromFetch)),
+    callbackToTokenFromNavigationMs: or(r.callback, (x) => stats(x.fromNavigation)),
+    reloadToTokenIndexedDbMs: or(r.reload, (x) => stats(x.ms)),
+    reloadIndexedDbRequests: or(r.reload, (x) => ({ authorize: sum(column(x.requests, 'authorize')), token: sum(column(x.requests, 'token')), reloads: x.ms.length })),
+    newTabToTokenMs: Object.fromEntries(CACHES.map((c) => [c, or(r.newTab[c], (x) => stats(x.ms))])),
+    newTabRequests: Object.fromEntries(CACHES.map((c) => [c, or(r.newTab[c], (x) => ({ authorize: sum(column(x.requests, 'authorize')), token: sum(column(x.requests, 'token')), tabs: x.ms.length }))])),
+    warmCallsPerSecond: or(r.warm, (x) => stats(x.callsPerSecond)),
+    concurrentTokenRequests: or(r.concurrent, (x) => stats(x.tokenRequests)),
+    concurrentFailures: or(r.concurrent, (x) => sum(x.failures)),
+    tabsForceRefresh: Object.fromEntries(CACHES.map((c) => [c, tabs(r.tabsForced[c])])),
+    tabsExpired: Object.fromEntries(CACHES.map((c) => [c, tabs(r.tabsExpired[c])])),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------------------------------
+const loadAverageAtStart = os.loadavg()[0]; // other processes only: nothing of the bench runs yet
 try {
   demo = await startDemo({
     extraStaticDirs: [{ prefix: '/e2e/', dir: join(HERE, 'pages') }],
@@ -449,7 +564,8 @@ try {
     accessTokenTtlSeconds: CLOCK_TOKEN_TTL_SECONDS,
   });
   stoppers.push(() => clockDemo.close());
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  // Our own SIGINT/SIGTERM handlers close everything in order (Playwright's would exit before the servers are closed).
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false });
   stoppers.push(() => browser.close());
 
   const machine = {
@@ -460,36 +576,42 @@ try {
     node: process.version,
     chromium: browser.version(),
     distBuiltAt: statSync(IIFE).mtime.toISOString(),
+    loadAverageAtStart,
   };
   console.error(`bench: ${runs} runs, demo at ${demo.appUrl} (provider ${demo.issuer}), Chromium ${machine.chromium}`);
 
-  const results = {};
-  for (const [name, scenario] of [
-    ['callback', callbackScenario],
-    ['warm', warmCacheScenario],
-    ['concurrent', concurrentScenario],
-    ['persistent', persistentScenario],
-    ['tabs', tabsScenario],
+  // A scenario that throws is reported as FAILED in its rows (and the exit code is 1); the others still run.
+  const results = { newTab: {}, tabsForced: {}, tabsExpired: {} };
+  let failed = 0;
+  for (const [name, scenario, put] of [
+    ['callback', callbackScenario, (x) => (results.callback = x)],
+    ['warm', warmCacheScenario, (x) => (results.warm = x)],
+    ['concurrent', concurrentScenario, (x) => (results.concurrent = x)],
+    ['reload (indexeddb)', reloadScenario, (x) => (results.reload = x)],
+    ...CACHES.map((c) => [`new tab (${c})`, () => newTabScenario(c), (x) => (results.newTab[c] = x)]),
+    ...CACHES.map((c) => [`tabs forceRefresh (${c})`, () => tabsScenario(c, 'forced'), (x) => (results.tabsForced[c] = x)]),
+    ...CACHES.map((c) => [`tabs expired (${c})`, () => tabsScenario(c, 'expired'), (x) => (results.tabsExpired[c] = x)]),
   ]) {
     const started = Date.now();
-    results[name] = await scenario();
-    console.error(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    try {
+      put(await scenario());
+      console.error(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      if (aborted) throw e;
+      failed += 1;
+      put({ failed: String(e?.message ?? e).split('\n')[0] });
+      console.error(`bench: ${name} FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s:`, e);
+    }
   }
 
+  machine.loadAverageAtEnd = os.loadavg()[0];
   console.log(report(machine, results));
-  const summary = {
-    callbackToTokenMs: stats(results.callback.fromFetch),
-    callbackToTokenFromNavigationMs: stats(results.callback.fromNavigation),
-    reloadToTokenIndexedDbMs: results.persistent.reload.missing ? MISSING : stats(results.persistent.reload.ms),
-    newTabToTokenMs: results.persistent.newTab.missing ? MISSING : stats(results.persistent.newTab.ms),
-    warmCallsPerSecond: stats(results.warm.callsPerSecond),
-    concurrentTokenRequests: stats(results.concurrent.tokenRequests),
-    concurrentFailures: sum(results.concurrent.failures),
-    tabsTokenRequestsPerRound: results.tabs.missing ? MISSING : stats(results.tabs.tokenRequests),
-    tabsInvalidGrant: results.tabs.missing ? MISSING : sum(results.tabs.invalidGrant),
-  };
-  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), runs, machine, summary, raw: results }, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), runs, machine, summary: summary(results), raw: results }, null, 2)}\n`);
   console.log(`\nwrote ${RESULTS.slice(ROOT.length + 1)}`);
+  if (failed) {
+    console.error(`bench: ${failed} scenario${failed === 1 ? '' : 's'} failed`);
+    process.exitCode = 1;
+  }
 } catch (e) {
   if (!aborted) console.error('bench: failed:', e);
   process.exitCode = 1;
