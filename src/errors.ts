@@ -25,7 +25,7 @@ export type PkceErrorCode =
   | 'popup_blocked'
   /** The user closed the login popup before it finished. */
   | 'popup_closed'
-  /** A warning (`AuthState.warning`): IndexedDB refused `cache: 'indexeddb'`; the session is kept in memory only. */
+  /** The browser refused storage: thrown by loginWithRedirect without sessionStorage; a warning (`AuthState.warning`) when IndexedDB refuses `cache: 'indexeddb'`. */
   | 'storage_unavailable';
 
 /**

@@ -3,7 +3,7 @@
  * only from the authorization request until the callback is handled (success or failure).
  */
 import { AuthError, invalidOption } from './errors.js';
-import { readSession, removeSession, writeSession } from './storage/session.js';
+import { sessionStore } from './env.js';
 
 export interface Transaction {
   state: string;
@@ -15,9 +15,18 @@ export interface Transaction {
 
 const key = (clientId: string): string => `pkce-spa:tx:${clientId}`;
 
+const read = (clientId: string): string | null | undefined => {
+  try {
+    return sessionStore()?.getItem(key(clientId));
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * Stores the transaction for `clientId`, replacing an unfinished one (a new login supersedes an abandoned one).
- * @throws {AuthError} `invalid_options` when `appState` cannot be stored as JSON.
+ * @throws {AuthError} `invalid_options` when `appState` cannot be stored as JSON; `storage_unavailable` when the
+ *   browser refuses sessionStorage (a redirect could not keep its PKCE verifier, so fail before leaving the page).
  */
 export function saveTransaction(clientId: string, tx: Transaction): void {
   let json: string;
@@ -26,12 +35,16 @@ export function saveTransaction(clientId: string, tx: Transaction): void {
   } catch (cause) {
     throw invalidOption('appState', `must be JSON-serialisable (${cause instanceof Error ? cause.message : cause})`);
   }
-  writeSession(key(clientId), json);
+  try {
+    sessionStore()!.setItem(key(clientId), json);
+  } catch (cause) {
+    throw new AuthError('storage_unavailable', 'sessionStorage is unavailable (sandboxed frame, privacy mode or full), so a redirect login cannot keep its PKCE verifier; use loginWithPopup()', { cause });
+  }
 }
 
 /** The state of the pending transaction, if there is one (to tell a callback URL from a stray one). */
 export function pendingState(clientId: string): string | undefined {
-  return parse(readSession(key(clientId)))?.state;
+  return parse(read(clientId))?.state;
 }
 
 /**
@@ -40,8 +53,12 @@ export function pendingState(clientId: string): string | undefined {
  * @throws {AuthError} `state_mismatch` when there is no pending transaction or its state differs.
  */
 export function takeTransaction(clientId: string, state: string | null): Transaction {
-  const tx = parse(readSession(key(clientId)));
-  removeSession(key(clientId));
+  const tx = parse(read(clientId));
+  try {
+    sessionStore()?.removeItem(key(clientId));
+  } catch {
+    // Nothing was stored where nothing can be read.
+  }
   if (!tx) {
     throw new AuthError('state_mismatch', 'No login is pending in this tab: the callback was already handled, opened in another tab, or its state was altered. Start a new login.');
   }
@@ -51,7 +68,7 @@ export function takeTransaction(clientId: string, state: string | null): Transac
   return tx;
 }
 
-function parse(json: string | null): Transaction | undefined {
+function parse(json: string | null | undefined): Transaction | undefined {
   if (!json) return undefined;
   try {
     const tx = JSON.parse(json) as Transaction;

@@ -157,6 +157,22 @@ describe('redirect login', () => {
     expect((await rejection(slow.c.handleRedirectCallback(callbackFor(auth2)))).code).toBe('timeout');
   });
 
+  it('fails with storage_unavailable before leaving the page when sessionStorage is refused', async () => {
+    const { c } = await client({});
+    const real = Object.getOwnPropertyDescriptor(globalThis, 'sessionStorage')!;
+    const refusing = { getItem: () => null, removeItem: () => {}, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
+    Object.defineProperty(globalThis, 'sessionStorage', { configurable: true, get: () => refusing });
+    let err: AuthError;
+    try {
+      err = await rejection(c.loginWithRedirect());
+    } finally {
+      Object.defineProperty(globalThis, 'sessionStorage', real);
+    }
+    expect(err.code).toBe('storage_unavailable');
+    expect(err.message).toContain('loginWithPopup');
+    expect(assign).not.toHaveBeenCalled();
+  });
+
   it('rejects appState that is not JSON with invalid_options', async () => {
     const { c } = await client({});
     const cyclic: Record<string, unknown> = {};
