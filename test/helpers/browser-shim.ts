@@ -1,7 +1,7 @@
 /**
  * The browser edge for integration tests in Node. The SDK needs a `window` only to navigate (`location.assign`) and
  * to clean the address bar (`history.replaceState`); everything else it does runs in Node against real servers.
- * `sessionStorage` stays absent on purpose: the SDK then keeps the login transaction in memory.
+ * `sessionStorage` is a per-shim Map-backed Storage, as a tab's would be (the SDK keeps the login transaction there).
  */
 
 export interface BrowserShim {
@@ -45,7 +45,21 @@ export function installBrowserShim(href: string): BrowserShim {
       history.state = state;
     },
   };
-  g.window = { location, history };
+  const items = new Map<string, string>();
+  const sessionStorage = {
+    getItem: (k: string) => items.get(k) ?? null,
+    setItem: (k: string, v: string) => void items.set(k, String(v)),
+    removeItem: (k: string) => void items.delete(k),
+    clear: () => items.clear(),
+    key: (i: number) => [...items.keys()][i] ?? null,
+    get length() {
+      return items.size;
+    },
+  };
+  const hadStorage = Object.prototype.hasOwnProperty.call(g, 'sessionStorage');
+  const previousStorage = (g as { sessionStorage?: unknown }).sessionStorage;
+  (g as { sessionStorage?: unknown }).sessionStorage = sessionStorage;
+  g.window = { location, history, sessionStorage };
   return {
     assigned,
     replaced,
@@ -61,6 +75,8 @@ export function installBrowserShim(href: string): BrowserShim {
     uninstall() {
       if (had) g.window = previous;
       else delete g.window;
+      if (hadStorage) (g as { sessionStorage?: unknown }).sessionStorage = previousStorage;
+      else delete (g as { sessionStorage?: unknown }).sessionStorage;
     },
   };
 }
