@@ -17,7 +17,7 @@ if (!path) {
   console.log('Installing Debian\'s chromium for the browser tests (apt-get install -y chromium)...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   path = chromiumPath();
   if (!path) {
     console.error('apt-get installed chromium but /usr/bin/chromium is missing.');
