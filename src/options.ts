@@ -65,27 +65,31 @@ export interface ResolvedOptions {
 const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource'];
 
 const isString = (v: unknown): v is string => typeof v === 'string';
+const isObject = (v: unknown): v is object => typeof v === 'object' && !!v;
 const isUrl = (v: unknown): boolean => isString(v) && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol) && !new URL(v).hash;
 const isBool = (v: unknown): boolean => typeof v === 'boolean';
 const isCount = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v < Infinity;
 const URL_TEXT = 'an absolute http(s) URL without a fragment';
 
-/** Each option: its check and what a valid value is, for the message. Unknown names are rejected too (typos). */
-const CHECKS: Record<keyof ClientOptions, [(v: unknown) => boolean, string]> = {
+/**
+ * Each option: its check, what a valid value is (for the message) and its default. Unknown names are rejected too
+ * (typos).
+ */
+const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, valid: string, fallback?: unknown]> = {
   issuer: [(v) => isUrl(v) && !new URL(v as string).search, `${URL_TEXT} or query`],
   clientId: [(v) => isString(v) && !!v.trim(), 'a non-empty string'],
   redirectUri: [isUrl, URL_TEXT],
   postLogoutRedirectUri: [isUrl, URL_TEXT],
   silentRedirectUri: [isUrl, URL_TEXT],
-  scope: [isString, 'a space-separated string'],
-  resource: [(v) => ([] as unknown[]).concat(v).every((r) => isString(r) && URL.canParse(r) && !new URL(r).hash), 'an absolute URI or an array of them'],
-  authorizationParams: [(v) => typeof v === 'object' && !!v, 'an object of string values'],
-  refreshTokens: [isBool, 'a boolean'],
-  silentLoginOnStart: [isBool, 'a boolean'],
-  leewaySeconds: [isCount, 'a number of seconds >= 0'],
-  timeoutMs: [(v) => isCount(v) && (v as number) > 0, 'a number of milliseconds > 0'],
-  cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"'],
-  metadata: [(v) => typeof v === 'object' && !!v && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
+  scope: [isString, 'a space-separated string', 'openid profile email'],
+  resource: [(v) => ([] as unknown[]).concat(v).every((r) => isString(r) && URL.canParse(r) && !new URL(r).hash), 'an absolute URI or an array of them', []],
+  authorizationParams: [isObject, 'an object of string values'],
+  refreshTokens: [isBool, 'a boolean', true],
+  silentLoginOnStart: [isBool, 'a boolean', true],
+  leewaySeconds: [isCount, 'a number of seconds >= 0', 60],
+  timeoutMs: [(v) => isCount(v) && (v as number) > 0, 'a number of milliseconds > 0', 10_000],
+  cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],
+  metadata: [(v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
   fetch: [(v) => typeof v === 'function', 'a function'],
 };
 
@@ -94,51 +98,39 @@ export function isLoopback(url: URL): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
-const show = (v: unknown): string => (isString(v) ? `"${v}"` : typeof v === 'object' ? JSON.stringify(v) ?? 'null' : String(v));
+const show = (v: unknown): string => (isString(v) ? `"${v}"` : isObject(v) ? JSON.stringify(v) ?? 'null' : String(v));
 
 /**
  * Validates options once and applies defaults.
  * @throws {AuthError} `invalid_options`, naming the option.
  */
 export function resolveOptions(input: ClientOptions): ResolvedOptions {
-  if (typeof input !== 'object' || !input) throw invalidOption('options', 'must be an object with issuer, clientId and redirectUri');
+  if (!isObject(input)) throw invalidOption('options', 'must be an object with issuer, clientId and redirectUri');
   for (const [name, value] of Object.entries(input)) {
-    const check = CHECKS[name as keyof ClientOptions];
-    if (!check) throw invalidOption(name, `is not a known option (known: ${Object.keys(CHECKS).join(', ')})`);
-    if (value !== undefined && !check[0](value)) throw invalidOption(name, `must be ${check[1]} (got ${show(value)})`);
+    const option = OPTIONS[name as keyof ClientOptions];
+    if (!option) throw invalidOption(name, `is not a known option (known: ${Object.keys(OPTIONS).join(', ')})`);
+    if (value !== undefined && !option[0](value)) throw invalidOption(name, `must be ${option[1]} (got ${show(value)})`);
   }
-  for (const name of ['issuer', 'clientId', 'redirectUri'] as const) {
-    if (input[name] === undefined) throw invalidOption(name, `is required (${CHECKS[name][1]})`);
+  // Every option, given or defaulted; the ones that need more than a default are finished below.
+  const o = {} as Record<string, unknown> & ResolvedOptions;
+  for (const [name, [, valid, fallback]] of Object.entries(OPTIONS)) {
+    o[name] = input[name as keyof ClientOptions] ?? fallback;
+    if (o[name] === undefined && ['issuer', 'clientId', 'redirectUri'].includes(name)) throw invalidOption(name, `is required (${valid})`);
   }
-  const issuerUrl = new URL(input.issuer);
-  const allowHttp = isLoopback(issuerUrl);
-  if (issuerUrl.protocol !== 'https:' && !allowHttp) {
-    throw invalidOption('issuer', `must use https; plain http is allowed only for localhost, 127.0.0.1 and [::1] (got "${input.issuer}")`);
+  const issuerUrl = (o.issuerUrl = new URL(o.issuer));
+  o.allowHttp = isLoopback(issuerUrl);
+  if (issuerUrl.protocol !== 'https:' && !o.allowHttp) {
+    throw invalidOption('issuer', `must use https; plain http is allowed only for localhost, 127.0.0.1 and [::1] (got "${o.issuer}")`);
   }
-  const metadata = input.metadata;
+  const metadata = o.metadata;
   if (metadata && (!isString(metadata.issuer) || !URL.canParse(metadata.issuer) || new URL(metadata.issuer).href !== issuerUrl.href)) {
-    throw invalidOption('metadata', `issuer ${show(metadata.issuer)} must equal the issuer option "${input.issuer}"`);
+    throw invalidOption('metadata', `issuer ${show(metadata.issuer)} must equal the issuer option "${o.issuer}"`);
   }
-  const refreshTokens = input.refreshTokens ?? true;
-  return {
-    issuer: input.issuer,
-    issuerUrl,
-    clientId: input.clientId,
-    redirectUri: new URL(input.redirectUri).href,
-    postLogoutRedirectUri: input.postLogoutRedirectUri,
-    scope: buildScope(input.scope ?? 'openid profile email', refreshTokens),
-    resource: input.resource === undefined ? [] : ([] as string[]).concat(input.resource),
-    authorizationParams: checkParams('authorizationParams', input.authorizationParams),
-    refreshTokens,
-    leewaySeconds: input.leewaySeconds ?? 60,
-    timeoutMs: input.timeoutMs ?? 10_000,
-    metadata,
-    fetch: input.fetch,
-    cache: input.cache ?? 'memory',
-    silentRedirectUri: input.silentRedirectUri,
-    silentLoginOnStart: input.silentLoginOnStart ?? true,
-    allowHttp,
-  };
+  o.redirectUri = new URL(o.redirectUri).href;
+  o.scope = buildScope(o.scope, o.refreshTokens);
+  o.resource = ([] as string[]).concat(o.resource);
+  o.authorizationParams = checkParams('authorizationParams', o.authorizationParams);
+  return o;
 }
 
 /** Normalises a scope string: de-duplicated, `openid` first, `offline_access` when refresh tokens are on. */
@@ -154,7 +146,7 @@ export function buildScope(scope: string, refreshTokens: boolean): string {
  */
 export function checkParams(name: string, params: unknown): Record<string, string> {
   if (params === undefined) return {};
-  if (typeof params !== 'object' || !params) throw invalidOption(name, `must be an object of string values (got ${show(params)})`);
+  if (!isObject(params)) throw invalidOption(name, `must be an object of string values (got ${show(params)})`);
   for (const [key, value] of Object.entries(params)) {
     if (!isString(value)) throw invalidOption(`${name}.${key}`, `must be a string (got ${show(value)})`);
     if (RESERVED.includes(key)) throw invalidOption(`${name}.${key}`, 'is set by pkce-spa itself (use the scope and resource options)');
