@@ -103,7 +103,7 @@ export class PkceClient {
     if (this.#state.get().status !== 'loading' || isCallback) return;
     // Else the stored session (cache: 'indexeddb'), checked with exactly one refresh grant before it counts.
     if (!this.#session && (await this.#tabs.restore())) {
-      await this.#renew(tokenKey(undefined, undefined), {}, this.#o.leewaySeconds, false, true).catch(() => undefined);
+      await this.#renew(tokenKey(), {}, this.#o.leewaySeconds, false, true).catch(() => undefined);
     }
     if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
     if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
@@ -130,12 +130,16 @@ export class PkceClient {
    */
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     const extra = checkParams('authorizationParams', options.authorizationParams);
+    const { tx, url } = await this.#authorize(this.#o.redirectUri, extra);
+    saveTransaction(this.#o.clientId, { ...tx, appState: options.appState });
+    requireWindow('loginWithRedirect').location.assign(url);
+  }
+
+  /** Fresh PKCE secrets, state and nonce for one login, and the authorization request URL that carries them. */
+  async #authorize(redirectUri: string, extra: Record<string, string>): Promise<{ tx: Transaction; url: string }> {
     const as = await this.#getMetadata();
-    const secrets = await createLoginSecrets();
-    const redirectUri = this.#o.redirectUri;
-    saveTransaction(this.#o.clientId, { ...secrets, redirectUri, appState: options.appState });
-    const url = authorizationUrl(as, this.#o, { ...secrets, redirectUri, extra });
-    requireWindow('loginWithRedirect').location.assign(url.href);
+    const tx = { ...(await createLoginSecrets()), redirectUri };
+    return { tx, url: authorizationUrl(as, this.#o, { ...tx, extra }).href };
   }
 
   /**
@@ -186,11 +190,10 @@ export class PkceClient {
     if (!(timeoutMs > 0)) throw invalidOption('timeoutMs', `must be a number of milliseconds > 0 (got ${timeoutMs})`);
     const popup = openPopup();
     try {
-      const url = await this.#runInChildWindow(this.#o.redirectUri, extra, timeoutMs, (href) => {
+      await this.#loginInChildWindow(this.#o.redirectUri, extra, timeoutMs, (href) => {
         popup.location.href = href;
         return { child: () => popup, isClosed: () => popup.closed };
       });
-      await this.#finishLogin(new URL(url.callback).searchParams, url.tx);
     } catch (e) {
       throw this.#failed(e);
     } finally {
@@ -199,33 +202,33 @@ export class PkceClient {
   }
 
   /**
-   * Runs an authorization request in a child window (popup or iframe) and resolves with the callback URL it posts
-   * back, together with the in-memory transaction (never stored: the verifier does not leave this window).
+   * Runs an authorization request in a child window (popup or iframe), waits for the callback URL it posts back and
+   * finishes the login with the in-memory transaction (never stored: the verifier does not leave this window).
    */
-  async #runInChildWindow(
+  async #loginInChildWindow(
     redirectUri: string,
     extra: Record<string, string>,
     timeoutMs: number,
     navigate: (href: string, cw: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
-  ): Promise<{ callback: string; tx: Transaction }> {
+  ): Promise<TokenResult> {
     // Loaded on first use: apps that never open a popup or iframe do not download this code.
     const cw = await import('./child-window.js');
-    const as = await this.#getMetadata();
-    const secrets = await createLoginSecrets();
-    const tx = { ...secrets, redirectUri };
-    const target = navigate(authorizationUrl(as, this.#o, { ...secrets, redirectUri, extra }).href, cw);
+    const { tx, url } = await this.#authorize(redirectUri, extra);
+    const target = navigate(url, cw);
+    let callback: string;
     try {
-      return { callback: await cw.waitForCallback(target.child, secrets.state, timeoutMs, target.isClosed), tx };
+      callback = await cw.waitForCallback(target.child, tx.state, timeoutMs, target.isClosed);
     } finally {
       target.dispose?.();
     }
+    return this.#finishLogin(new URL(callback).searchParams, tx);
   }
 
   /** Turns a validated callback into a session, whichever window delivered it. */
   async #finishLogin(params: URLSearchParams, tx: Transaction): Promise<TokenResult> {
     const as = await this.#getMetadata();
     const result = await exchangeCode(as, this.#o, params, tx);
-    await this.#commit(nextSession(undefined, tokenKey(undefined, undefined), result, this.#o.refreshTokens));
+    await this.#commit(nextSession(undefined, tokenKey(), result, this.#o.refreshTokens));
     return result;
   }
 
@@ -234,13 +237,11 @@ export class PkceClient {
    * its own session (OpenID Connect Core §3.1.2.1).
    * @throws {AuthError} `login_required`, `consent_required`, `interaction_required` (the server's codes), `timeout`.
    */
-  async #silentLogin(): Promise<TokenResult> {
-    const redirectUri = this.#o.silentRedirectUri!;
-    const { callback, tx } = await this.#runInChildWindow(redirectUri, { prompt: 'none' }, this.#o.timeoutMs, (href, cw) => {
+  #silentLogin(): Promise<TokenResult> {
+    return this.#loginInChildWindow(this.#o.silentRedirectUri!, { prompt: 'none' }, this.#o.timeoutMs, (href, cw) => {
       const frame = cw.openHiddenFrame(href);
       return { child: () => frame.contentWindow, dispose: () => frame.remove() };
     });
-    return this.#finishLogin(new URL(callback).searchParams, tx);
   }
 
   /**
@@ -279,7 +280,7 @@ export class PkceClient {
       const cached = this.#session?.tokens.get(key);
       if ((!force || cached !== before) && isFresh(cached, minTtl)) return cached.accessToken;
       const session = this.#session;
-      if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey(undefined, undefined)) {
+      if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey()) {
         return (await this.#silentLogin()).accessToken;
       }
       if (!session) throw new AuthError('login_required', 'Nobody is signed in: call a login method first');

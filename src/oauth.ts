@@ -39,8 +39,9 @@ const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId })
 /**
  * Request options for oauth4webapi: our `fetch` adds the per-request timeout and turns a rejected fetch into
  * `network_error` and our own abort into `timeout`, at the source.
+ * @param additionalParameters extra body parameters of a token or revocation request.
  */
-function requestOptions(o: ResolvedOptions, extra: [string, string][] = []): oauth.TokenEndpointRequestOptions {
+function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = []): oauth.TokenEndpointRequestOptions {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const customFetch = async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
@@ -62,8 +63,13 @@ function requestOptions(o: ResolvedOptions, extra: [string, string][] = []): oau
   return {
     [oauth.customFetch]: customFetch as never,
     [oauth.allowInsecureRequests]: o.allowHttp,
-    additionalParameters: extra.concat(o.resource.map((r) => ['resource', r])),
+    additionalParameters,
   };
+}
+
+/** RFC 8707 `resource` parameters, one per resource. */
+function resourceParams(resource: string[] | undefined): [string, string][] {
+  return (resource ?? []).map((r) => ['resource', r]);
 }
 
 /**
@@ -151,7 +157,7 @@ export async function exchangeCode(
   }
   return call(async () => {
     const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o));
+    const response = await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource)));
     return tokenResult(await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), { expectedNonce: tx.nonce, requireIdToken: true }));
   }, true);
 }
@@ -163,10 +169,10 @@ export async function exchangeCode(
  *   `network_error`, `timeout`.
  */
 export async function refresh(as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }): Promise<TokenResult> {
-  const extra: [string, string][] = (p.resource ?? []).map((r) => ['resource', r]);
+  const extra = resourceParams(p.resource);
   if (p.scope) extra.push(['scope', p.scope]);
   return call(async () => {
-    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions({ ...o, resource: [] }, extra));
+    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra));
     return tokenResult(await oauth.processRefreshTokenResponse(as, client(o), await parseable(response)));
   }, true);
 }
@@ -179,7 +185,7 @@ export async function revoke(as: Metadata, o: ResolvedOptions, token: string): P
   if (as.revocation_endpoint) {
     await call(async () => {
       await oauth.processRevocationResponse(
-        await oauth.revocationRequest(as, client(o), oauth.None(), token, requestOptions({ ...o, resource: [] }, [['token_type_hint', 'refresh_token']])),
+        await oauth.revocationRequest(as, client(o), oauth.None(), token, requestOptions(o, [['token_type_hint', 'refresh_token']])),
       );
     });
   }

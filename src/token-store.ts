@@ -31,7 +31,7 @@ export interface Session {
 const PROTOCOL_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'azp', 'auth_time', 'sid', 'acr', 'amr', 'jti'];
 
 /** The cache key of an access token: its scope and resource, normalised. */
-export function tokenKey(scope: string | undefined, resource: string[] | undefined): string {
+export function tokenKey(scope?: string, resource?: string[]): string {
   const s = scope ? [...new Set(scope.split(/\s+/).filter(Boolean))].sort().join(' ') : '';
   return `${s}|${resource ? [...resource].sort().join(' ') : ''}`;
 }

@@ -15,13 +15,16 @@ export interface Transaction {
 
 const key = (clientId: string): string => `pkce-spa:tx:${clientId}`;
 
-const read = (clientId: string): string | null | undefined => {
+/** The stored transaction, or undefined when there is none, it is corrupt or the browser refuses sessionStorage. */
+function read(clientId: string): Transaction | undefined {
   try {
-    return sessionStore()?.getItem(key(clientId));
+    // No entry is null, and JSON.parse(null) is null.
+    const tx = JSON.parse(sessionStore()?.getItem(key(clientId))!) as Transaction | null;
+    return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' ? tx : undefined;
   } catch {
     return undefined;
   }
-};
+}
 
 /**
  * Stores the transaction for `clientId`, replacing an unfinished one (a new login supersedes an abandoned one).
@@ -44,7 +47,7 @@ export function saveTransaction(clientId: string, tx: Transaction): void {
 
 /** The state of the pending transaction, if there is one (to tell a callback URL from a stray one). */
 export function pendingState(clientId: string): string | undefined {
-  return parse(read(clientId))?.state;
+  return read(clientId)?.state;
 }
 
 /**
@@ -53,7 +56,7 @@ export function pendingState(clientId: string): string | undefined {
  * @throws {AuthError} `state_mismatch` when there is no pending transaction or its state differs.
  */
 export function takeTransaction(clientId: string, state: string | null): Transaction {
-  const tx = parse(read(clientId));
+  const tx = read(clientId);
   try {
     sessionStore()?.removeItem(key(clientId));
   } catch {
@@ -66,14 +69,4 @@ export function takeTransaction(clientId: string, state: string | null): Transac
     throw new AuthError('state_mismatch', 'The callback "state" does not match the login started in this tab; the response was discarded. Start a new login.');
   }
   return tx;
-}
-
-function parse(json: string | null | undefined): Transaction | undefined {
-  if (!json) return undefined;
-  try {
-    const tx = JSON.parse(json) as Transaction;
-    return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' ? tx : undefined;
-  } catch {
-    return undefined;
-  }
 }
