@@ -26,29 +26,24 @@ export function waitForCallback(
 ): Promise<string> {
   const w = browserWindow()!;
   return new Promise<string>((resolve, reject) => {
+    /** Every outcome ends here: the listener and both timers go, then the promise settles. */
+    const done = (url: string | undefined, error?: AuthError): void => {
+      w.removeEventListener('message', onMessage);
+      clearTimer(timer);
+      clearInterval(poll);
+      if (error) reject(error);
+      else resolve(url!);
+    };
     const onMessage = (event: MessageEvent): void => {
       const data = event.data as Partial<CallbackMessage> | null;
       if (event.origin !== w.location.origin || event.source !== child() || data?.type !== MESSAGE_TYPE) return;
       if (typeof data.url !== 'string' || !URL.canParse(data.url) || new URL(data.url).searchParams.get('state') !== state) return;
-      done();
-      resolve(data.url);
+      done(data.url);
     };
-    const timer = setTimer(() => {
-      done();
-      reject(new AuthError('timeout', `The login window did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    const timer = setTimer(() => done(undefined, new AuthError('timeout', `The login window did not answer within ${timeoutMs} ms`)), timeoutMs);
     const poll = isClosed
-      ? setInterval(() => {
-          if (!isClosed()) return;
-          done();
-          reject(new AuthError('popup_closed', 'The login popup was closed before the login finished'));
-        }, 250)
+      ? setInterval(() => isClosed() && done(undefined, new AuthError('popup_closed', 'The login popup was closed before the login finished')), 250)
       : undefined;
-    const done = (): void => {
-      w.removeEventListener('message', onMessage);
-      clearTimer(timer);
-      clearInterval(poll);
-    };
     w.addEventListener('message', onMessage);
   });
 }

@@ -10,9 +10,8 @@ export function openPopup(): Window {
   const w = browserWindow();
   const width = 500;
   const height = 650;
-  const left = w ? w.screenX + (w.outerWidth - width) / 2 : 0;
-  const top = w ? w.screenY + (w.outerHeight - height) / 2 : 0;
-  const popup = w?.open('', 'pkce-spa-login', `popup,width=${width},height=${height},left=${left},top=${top}`);
+  // Centred over this window.
+  const popup = w?.open('', 'pkce-spa-login', `popup,width=${width},height=${height},left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`);
   if (!popup) {
     throw new AuthError('popup_blocked', 'The browser blocked the login popup: call loginWithPopup() directly in a click handler, before any await');
   }

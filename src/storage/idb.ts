@@ -24,16 +24,20 @@ let aesKey: Promise<CryptoKey> | undefined;
 /** Our store, created on first use; `createStore` itself opens the database only when a request runs. */
 export const idbStore: UseStore = (mode, fn) => (store ??= createStore('pkce-spa', 'sessions'))(mode, fn);
 
-/** Runs `fn` on our object store and resolves once its transaction has committed. */
-const write = (fn: (s: IDBObjectStore) => unknown): Promise<void> =>
-  idbStore('readwrite', (s) => (fn(s), promisifyRequest(s.transaction)));
+/**
+ * Reads `id` and hands what is there to `then`, which may write in the same transaction (so two tabs cannot interleave
+ * between the read and the write); resolves once the transaction has committed.
+ */
+const update = (id: string, then: (found: any, s: IDBObjectStore) => unknown): Promise<void> =>
+  idbStore('readwrite', (s) => {
+    const request = s.get(id);
+    request.onsuccess = () => then(request.result, s);
+    return promisifyRequest(s.transaction);
+  });
 
 /** Puts `record` under `id` (deletes when there is none) unless the stored one is newer than `upTo`, atomically. */
 const replace = (id: string, upTo: number, record?: object): Promise<void> =>
-  write((s) => {
-    const found = s.get(id);
-    found.onsuccess = () => found.result?.n > upTo || (record ? s.put(record, id) : s.delete(id));
-  });
+  update(id, (found, s) => found?.n > upTo || (record ? s.put(record, id) : s.delete(id)));
 
 /** The AES-GCM key: the stored one, or a new non-extractable one stored in the same transaction that looked. */
 function cryptoKey(): Promise<CryptoKey> {
@@ -41,10 +45,7 @@ function cryptoKey(): Promise<CryptoKey> {
     .then(async (fresh) => {
       let key = fresh;
       // Get-or-put in one transaction: two tabs starting at once agree on a single key.
-      await write((s) => {
-        const found = s.get(KEY);
-        found.onsuccess = () => (found.result instanceof CryptoKey ? (key = found.result) : s.put(fresh, KEY));
-      });
+      await update(KEY, (found, s) => (found instanceof CryptoKey ? (key = found) : s.put(fresh, KEY)));
       return key;
     })
     .catch((e) => {
