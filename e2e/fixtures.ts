@@ -35,7 +35,22 @@ export { expect };
 
 /** Drives e2e/pages/app.html: a page that loads dist/pkce-spa.min.js and exposes the client as `window.client`. */
 export class AppPage {
-  constructor(readonly page: Page, readonly demo: DemoServers) {}
+  /** Main-frame URLs committed since the page was opened; callbacks not yet claimed by {@link backAtApp}. */
+  readonly #callbacks: string[] = [];
+  #wake: (() => void) | undefined;
+
+  constructor(readonly page: Page, readonly demo: DemoServers) {
+    // Record every return to the app with a code or an error as it commits: the page removes them from the address
+    // bar moments later, so a wait that starts after that would miss it.
+    page.on('framenavigated', (frame) => {
+      if (frame !== page.mainFrame()) return;
+      const u = new URL(frame.url());
+      if (u.pathname === '/e2e/app.html' && (u.searchParams.has('code') || u.searchParams.has('error'))) {
+        this.#callbacks.push(u.href);
+        this.#wake?.();
+      }
+    });
+  }
 
   get url(): string {
     return `${this.demo.appUrl}/e2e/app.html`;
@@ -74,7 +89,8 @@ export class AppPage {
 
   /** Waits for the provider's redirect back to the app page (with a code or an error) and for the page to settle. */
   async backAtApp(): Promise<void> {
-    await this.page.waitForURL((u) => u.pathname === '/e2e/app.html' && (u.searchParams.has('code') || u.searchParams.has('error')), { waitUntil: 'commit' });
+    while (this.#callbacks.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    this.#callbacks.shift();
     await this.settled();
   }
 
