@@ -122,7 +122,7 @@ export async function fillLogin(page: Page, user = 'alice'): Promise<void> {
 export async function answerConsent(page: Page, consent: boolean): Promise<void> {
   const consentForm = page.locator('input[name="prompt"][value="consent"]');
   const left = page.waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'commit' }).then(() => false, () => false);
-  const shown = await Promise.race([consentForm.waitFor({ state: 'attached' }).then(() => true), left]);
+  const shown = await Promise.race([consentForm.waitFor({ state: 'attached' }).then(() => true, () => false), left]);
   if (!shown) return;
   if (consent) await page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]').click();
   else await page.locator('a[href*="/abort"]').click();
