@@ -1,3 +1,4 @@
+import { AuthError } from './errors.js';
 import type { IdTokenClaims, TokenResult } from './oauth.js';
 import { nowSeconds } from './env.js';
 
@@ -51,7 +52,7 @@ export function userFromClaims(claims: IdTokenClaims): User {
 /** Builds the next session from a token response: nothing of the previous one is changed. */
 export function nextSession(prev: Session | undefined, key: string, r: TokenResult, keepRefreshToken: boolean): Session {
   const claims = r.idTokenClaims ?? prev?.claims;
-  if (!claims) throw new Error('nextSession needs ID token claims');
+  if (!claims) throw new AuthError('invalid_response', 'The token response has no ID token to start a session from');
   const tokens = new Map(prev?.tokens);
   tokens.set(key, { accessToken: r.accessToken, tokenType: r.tokenType, expiresAt: r.expiresAt, scope: r.scope });
   return {
