@@ -5,7 +5,6 @@
  */
 import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
-
 import { MESSAGE_TYPE } from './popup.js';
 
 interface CallbackMessage {

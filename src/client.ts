@@ -188,16 +188,19 @@ export class PkceClient {
     const extra = checkParams('authorizationParams', options.authorizationParams);
     const timeoutMs = options.timeoutMs ?? 300_000;
     if (!(timeoutMs > 0)) throw invalidOption('timeoutMs', `must be a number of milliseconds > 0 (got ${timeoutMs})`);
-    const popup = openPopup();
+    let popup: Window | undefined;
     try {
+      // Still synchronous, inside the click: nothing has been awaited yet.
+      const opened = (popup = openPopup());
       await this.#loginInChildWindow(this.#o.redirectUri, extra, timeoutMs, (href) => {
-        popup.location.href = href;
-        return { child: () => popup, isClosed: () => popup.closed };
+        opened.location.href = href;
+        return { child: () => opened, isClosed: () => opened.closed };
       });
     } catch (e) {
+      // popup_blocked included: every failed login is recorded in the state the same way.
       throw this.#failed(e);
     } finally {
-      popup.close();
+      popup?.close();
     }
   }
 
