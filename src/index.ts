@@ -1,5 +1,5 @@
 export { createPkceClient, PkceClient } from './client.js';
-export type { LoginOptions, GetTokenOptions, LogoutOptions } from './client.js';
+export type { LoginOptions, PopupLoginOptions, GetTokenOptions, LogoutOptions } from './client.js';
 export { AuthError, isAuthError } from './errors.js';
 export type { AuthErrorCode, PkceErrorCode } from './errors.js';
 export type { ClientOptions } from './options.js';
