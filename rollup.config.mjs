@@ -1,10 +1,13 @@
-// Builds and nothing more: the ESM build for bundlers (dependencies external) and the self-contained minified IIFE
-// for <script> tags (global PkceSpa). Types come from `tsc -p tsconfig.build.json`.
+// Builds and nothing more: the ESM build for bundlers (dependencies external), the React and Vue adapters (which
+// import the core from ./pkce-spa.mjs, never a copy of it) and the self-contained minified IIFE for <script> tags
+// (global PkceSpa). Types come from `tsc -p tsconfig.build.json`.
 import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Ships the ready-made callback page for silentRedirectUri / popups next to the bundles. */
 const copyCallbackPage = () => ({
@@ -27,6 +30,21 @@ const printIntegrity = () => ({
   },
 });
 
+/** src/index.ts, which an adapter imports as '../index.js': the core, kept external and imported from ./pkce-spa.mjs. */
+const CORE = fileURLToPath(new URL('src/index.ts', import.meta.url));
+const isCore = (id, importer) => (importer && id.startsWith('.') ? resolvePath(dirname(importer), id) : id).replace(/\.js$/, '.ts') === CORE;
+
+/**
+ * An adapter entry: ESM, with its framework and the core external. A second core would be a second state, and
+ * `instanceof AuthError` would fail for the core's errors.
+ */
+const adapter = (name, frameworks, banner) => ({
+  input: `src/${name}/index.ts`,
+  external: (id, importer) => frameworks.some((f) => id === f || id.startsWith(`${f}/`)) || isCore(id, importer),
+  output: { file: `dist/${name}.mjs`, format: 'es', banner, paths: (id) => (isCore(id) ? './pkce-spa.mjs' : id) },
+  plugins: [ts()],
+});
+
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, compilerOptions: { declaration: false } });
 
 export default [
@@ -38,6 +56,9 @@ export default [
     output: { dir: 'dist', entryFileNames: 'pkce-spa.mjs', chunkFileNames: (chunk) => `chunks/${chunk.isDynamicEntry ? chunk.name : 'core'}.mjs`, format: 'es' },
     plugins: [ts(), copyCallbackPage()],
   },
+  // Rollup drops module-level directives, so the React entry gets 'use client' (React Server Components) as a banner.
+  adapter('react', ['react', 'react-dom'], "'use client';"),
+  adapter('vue', ['vue']),
   {
     input: 'src/index.ts',
     output: { file: 'dist/pkce-spa.min.js', format: 'iife', name: 'PkceSpa', inlineDynamicImports: true },

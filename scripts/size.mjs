@@ -144,7 +144,10 @@ export function measureOwnCode() {
   return bundle(`export * from ${JSON.stringify(ESM_FILE)};`, { external: DEPENDENCIES });
 }
 
-/** Each adapter alone (core external) and with the core and its dependencies (framework external), or missing. */
+/**
+ * Each adapter alone (the core, its chunks and the framework external), and what an app using it loads at start: the
+ * adapter's exports plus `PkceClient` (the app creates the client), with the core's dependencies, framework external.
+ */
 export async function measureAdapters() {
   const result = {};
   for (const { name, file, peers } of ADAPTERS) {
@@ -153,8 +156,10 @@ export async function measureAdapters() {
       continue;
     }
     const entry = `export * from ${JSON.stringify(file)};`;
-    const alone = await bundle(entry, { external: (id) => peers.includes(id) || id.endsWith('pkce-spa.mjs') || DEPENDENCIES.includes(id) });
-    const withCore = await bundle(entry, { external: peers });
+    const isPeer = (id) => peers.some((p) => id === p || id.startsWith(`${p}/`));
+    const isCore = (id) => id.endsWith('pkce-spa.mjs') || /[\\/]chunks[\\/][^\\/]+\.mjs$/.test(id);
+    const alone = await bundle(entry, { external: (id) => isPeer(id) || isCore(id) || DEPENDENCIES.includes(id) });
+    const withCore = await bundle(`${entry}\nexport { PkceClient } from ${JSON.stringify(ESM_FILE)};`, { external: isPeer });
     result[name] = { alone: pick(alone), withCore: pick(withCore) };
   }
   return result;

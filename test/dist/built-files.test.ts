@@ -4,7 +4,7 @@
  * `npm test` builds first; on its own, run `npm run build` before this file.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -157,6 +157,72 @@ describe('dist/pkce-spa.min.js', () => {
 
     expect(fromOtherRealm).toMatchObject({ name: 'AuthError', code: 'invalid_options' });
     expect(esm.isAuthError(fromOtherRealm)).toBe(true);
+  });
+});
+
+describe('dist/react.mjs and dist/vue.mjs', () => {
+  const ADAPTERS = { react: path.join(ROOT, 'dist/react.mjs'), vue: path.join(ROOT, 'dist/vue.mjs') };
+  /** The module specifiers of a file's static imports and exports. */
+  const importsOf = (source: string) =>
+    [...source.matchAll(/(?:^|[\s;])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(['"]([^'"]+)['"]/g)].map((m) => (m[1] ?? m[2])!);
+
+  it('import the core only from ./pkce-spa.mjs and carry no second copy of it (no second AuthError)', () => {
+    for (const [framework, file] of Object.entries(ADAPTERS)) {
+      const source = readFileSync(file, 'utf8');
+      expect(importsOf(source).sort(), file).toEqual(['./pkce-spa.mjs', framework].sort());
+      expect(source).not.toMatch(/class\s+AuthError\b/);
+      expect(source).not.toMatch(/oauth4webapi|idb-keyval|handleRedirectCallback\s*\(\s*url/);
+    }
+  });
+
+  it("dist/react.mjs starts with 'use client' (React Server Components), dist/vue.mjs does not", () => {
+    expect(readFileSync(ADAPTERS.react, 'utf8')).toMatch(/^'use client';\n/);
+    expect(readFileSync(ADAPTERS.vue, 'utf8')).not.toContain('use client');
+  });
+
+  it('the core (ESM build, its chunks) and the IIFE reference neither react nor vue', () => {
+    const chunks = path.join(ROOT, 'dist/chunks');
+    const files = [ESM, IIFE, ...readdirSync(chunks).map((f) => path.join(chunks, f))];
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/['"`](react|react-dom|vue)(\/[^'"`]*)?['"`]/);
+    // The IIFE keeps no comments, so not even the word.
+    expect(readFileSync(IIFE, 'utf8')).not.toMatch(/\b(react|vue)\b/i);
+  });
+
+  it("in plain Node, 'pkce-spa/react' and 'pkce-spa/vue' resolve through exports, render on the server and throw the core's own AuthError", async () => {
+    const result = await plainNode(`
+      import { createElement } from 'react';
+      import { renderToString } from 'react-dom/server';
+      import { createSSRApp, h } from 'vue';
+      import { renderToString as renderVue } from 'vue/server-renderer';
+      const core = await import('pkce-spa');
+      const react = await import('pkce-spa/react');
+      const vue = await import('pkce-spa/vue');
+      const describe = (e) => ({ instance: e instanceof core.AuthError, code: e.code, message: e.message });
+      const client = new core.PkceClient(${JSON.stringify(OPTIONS)});
+      const Status = () => createElement('p', null, react.useAuth().status);
+      const reactHtml = renderToString(createElement(react.AuthProvider, { client }, createElement(Status)));
+      let reactError;
+      try { renderToString(createElement(Status)); } catch (e) { reactError = describe(e); }
+      const app = createSSRApp({ setup() { const auth = vue.useAuth(); return () => h('p', auth.state.value.status); } });
+      const vueHtml = await renderVue(app.use(vue.createAuth(client)));
+      let vueError;
+      try { vue.useAuth(); } catch (e) { vueError = describe(e); }
+      console.log(JSON.stringify({
+        resolved: [import.meta.resolve('pkce-spa/react'), import.meta.resolve('pkce-spa/vue')],
+        reactHtml, vueHtml, reactError, vueError,
+        guard: await vue.createAuthGuard(client)({ fullPath: '/orders' }),
+        state: client.getState(),
+      }));
+    `);
+
+    expect(result.resolved).toEqual([pathToFileURL(ADAPTERS.react).href, pathToFileURL(ADAPTERS.vue).href]);
+    expect(result.reactHtml).toBe('<p>loading</p>');
+    expect(result.vueHtml).toBe('<p>loading</p>');
+    // One core: the adapters' AuthError is the class that 'pkce-spa' exports.
+    expect(result.reactError).toMatchObject({ instance: true, code: 'invalid_options', message: expect.stringContaining('AuthProvider') });
+    expect(result.vueError).toMatchObject({ instance: true, code: 'invalid_options', message: expect.stringContaining('createAuth') });
+    expect(result.guard).toBe(true); // on the server the guard lets the page render `loading`; the browser's guard decides
+    expect(result.state).toEqual({ status: 'loading' }); // nothing started on the server
   });
 });
 

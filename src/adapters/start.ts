@@ -1,0 +1,80 @@
+/**
+ * What the React and Vue adapters share: starting a client once per page (discovery, then the redirect callback when
+ * this URL is one) and starting a login redirect once. Both are memoised per client, because frameworks run effects
+ * and guards more than once (React StrictMode mounts twice; a router runs its guard on every navigation) and a
+ * callback handled twice fails with `state_mismatch`. Imports only the public surface, like the adapters.
+ */
+import type { AuthError, LoginOptions, PkceClient } from '../index.js';
+
+export interface Start {
+  /** Settles once the starting state is known; with the callback's `appState` when this page finished a login. */
+  done: Promise<{ appState: unknown } | undefined>;
+  /** Why starting failed (discovery, or this page's callback); the client's state carries the same object. */
+  error?: AuthError;
+  /** Whether `onRedirectCallback` has been given the callback's `appState` (it gets it once per page). */
+  delivered: boolean;
+}
+
+const starts = new WeakMap<PkceClient, Start>();
+const redirects = new WeakMap<PkceClient, Promise<void>>();
+
+/**
+ * Starts `client` once per page: `ready()`, then `handleRedirectCallback()` when the current URL is the callback of a
+ * login pending in this tab. Later calls return the same {@link Start}. Never rejects: failures are in `error` and in
+ * the client's state.
+ */
+export function startClient(client: PkceClient): Start {
+  let start = starts.get(client);
+  if (!start) {
+    const entry = { delivered: false } as Start;
+    entry.done = begin(client).catch((e: AuthError) => {
+      entry.error = e;
+      return undefined;
+    });
+    starts.set(client, (start = entry));
+  }
+  return start;
+}
+
+async function begin(client: PkceClient): Promise<{ appState: unknown } | undefined> {
+  // In a login popup (or a frame) that landed on the redirect URI: hand the URL to the opener at once. This promise
+  // then never settles and the state stays `loading`, so a guarded page cannot start a second login in the popup.
+  if (isChildWindowCallback()) return client.handleRedirectCallback();
+  await client.ready();
+  // ready() leaves the state `loading` exactly when this URL is the callback of a login pending in this tab.
+  return client.getState().status === 'loading' ? client.handleRedirectCallback() : undefined;
+}
+
+function isChildWindowCallback(): boolean {
+  const params = new URL(window.location.href).searchParams;
+  const isChild = (!!window.opener && window.opener !== window) || window.parent !== window;
+  return isChild && params.has('state') && (params.has('code') || params.has('error'));
+}
+
+/**
+ * Sends the browser to the provider once, however many components or guards ask; a failed attempt may be retried.
+ * @throws {AuthError} what `loginWithRedirect` throws.
+ */
+export function redirectOnce(client: PkceClient, options: LoginOptions): Promise<void> {
+  let redirect = redirects.get(client);
+  if (!redirect) {
+    redirect = client.loginWithRedirect(options);
+    redirect.catch(() => redirects.delete(client));
+    redirects.set(client, redirect);
+  }
+  return redirect;
+}
+
+/**
+ * Whether an unauthenticated client should be sent to the provider: not when starting failed and nothing happened
+ * since (a failed callback or discovery would otherwise loop through the provider forever), and not while starting.
+ * Waits for {@link startClient} first, so a callback on this page is never raced by a new login.
+ * @returns the error to show instead, `true` to log in, `false` when someone is signed in.
+ */
+export async function needsLogin(client: PkceClient): Promise<AuthError | boolean> {
+  const start = startClient(client);
+  await start.done;
+  const state = client.getState();
+  if (state.status === 'authenticated') return false;
+  return state.error && state.error === start.error ? state.error : true;
+}

@@ -1,0 +1,216 @@
+/**
+ * pkce-spa/vue with real Vue apps mounted in happy-dom. The network edge is an injected fetch answering with real
+ * Response objects; each test uses its own client id so that sibling-tab messages between the clients of different
+ * tests (they share one BroadcastChannel namespace) cannot mix.
+ */
+import { createApp, h, nextTick, type App } from 'vue';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
+import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
+import { ISSUER, REDIRECT_URI, fakeFetch, metadata, tokenResponse } from '../helpers/fake-fetch.js';
+
+let assign: ReturnType<typeof vi.fn>;
+let apps: App[];
+let ids = 0;
+
+beforeEach(() => {
+  sessionStorage.clear();
+  window.history.replaceState(null, '', 'https://app.example.test/');
+  assign = vi.fn();
+  vi.spyOn(window.location, 'assign').mockImplementation(assign);
+  apps = [];
+});
+afterEach(() => {
+  for (const app of apps) app.unmount();
+  document.body.innerHTML = '';
+  vi.restoreAllMocks();
+});
+
+/** A provider stand-in: a client id of its own, and a token endpoint that signs `alice` in with the login's nonce. */
+function provider() {
+  const clientId = `spa-vue-${++ids}`;
+  let nonce = '';
+  const net = fakeFetch({ '/token': () => tokenResponse({}, { aud: clientId, nonce }) });
+  const options = { issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch };
+  return {
+    net,
+    clientId,
+    /** A client as a freshly loaded page creates it. */
+    client: () => new PkceClient(options),
+    /** Starts a login in an earlier "page" and puts the provider's answer in the address bar, as the browser would. */
+    async returnFromProvider(appState: unknown, answer: Record<string, string> = { code: 'the-code' }): Promise<void> {
+      await new PkceClient(options).loginWithRedirect({ appState });
+      const auth = new URL(assign.mock.calls.at(-1)![0] as string);
+      nonce = auth.searchParams.get('nonce')!;
+      const callback = new URL(REDIRECT_URI);
+      for (const [k, v] of Object.entries({ ...answer, state: auth.searchParams.get('state')!, iss: ISSUER })) callback.searchParams.set(k, v);
+      window.history.replaceState(null, '', callback.href);
+      assign.mockClear();
+    },
+  };
+}
+
+/** Resolves when the client's state satisfies `test` (now or at a later change). */
+function until(client: PkceClient, test: (s: AuthState) => boolean): Promise<AuthState> {
+  return new Promise((resolve) => {
+    if (test(client.getState())) return resolve(client.getState());
+    const off = client.subscribe((s) => {
+      if (!test(s)) return;
+      off();
+      resolve(s);
+    });
+  });
+}
+
+/** Observes client.subscribe (it still subscribes): how many listeners are attached now. */
+function countListeners(client: PkceClient): () => number {
+  let active = 0;
+  const subscribe = client.subscribe.bind(client);
+  vi.spyOn(client, 'subscribe').mockImplementation((listener) => {
+    const off = subscribe(listener);
+    active++;
+    return () => {
+      active--;
+      off();
+    };
+  });
+  return () => active;
+}
+
+/** Mounts an app whose root shows what useAuth() says; returns its element, render count and useAuth() result. */
+function mount(client: PkceClient | undefined, options?: AuthPluginOptions) {
+  const el = document.body.appendChild(document.createElement('div'));
+  const view = { el, renders: 0, auth: undefined as UseAuthResult | undefined, errors: [] as unknown[] };
+  const app = createApp({
+    setup() {
+      const auth = (view.auth = useAuth());
+      return () => {
+        view.renders++;
+        return h('p', auth.isAuthenticated.value ? `hello ${auth.user.value?.sub}` : auth.state.value.status);
+      };
+    },
+  });
+  app.config.errorHandler = (error) => void view.errors.push(error);
+  if (client) app.use(createAuth(client, options));
+  app.mount(el);
+  apps.push(app);
+  return { ...view, app, view, text: () => el.textContent };
+}
+
+describe('createAuth + useAuth', () => {
+  it('renders loading, then re-renders unauthenticated once the client has started', async () => {
+    const client = provider().client();
+    const { text, view } = mount(client);
+    expect(text()).toBe('loading');
+
+    await until(client, (s) => s.status === 'unauthenticated');
+    await nextTick();
+
+    expect(text()).toBe('unauthenticated');
+    expect(view.auth!.isLoading.value).toBe(false);
+    expect(view.auth!.state.value).toBe(client.getState());
+  });
+
+  it('handles the redirect callback exactly once, even with two apps and a guard on the same client', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/inbox?tab=2' });
+    const client = op.client();
+    const onRedirectCallback = vi.fn();
+    let delivered!: () => void;
+    const first = new Promise<void>((resolve) => (delivered = resolve));
+    onRedirectCallback.mockImplementation(() => delivered());
+
+    const guarded = createAuthGuard(client)({ fullPath: '/inbox?tab=2' });
+    const a = mount(client, { onRedirectCallback });
+    const b = mount(client, { onRedirectCallback });
+    expect(a.text()).toBe('loading');
+
+    await first;
+    expect(await guarded).toBe(true);
+    await nextTick();
+
+    expect(onRedirectCallback.mock.calls).toEqual([[{ returnTo: '/inbox?tab=2' }]]);
+    expect(a.text()).toBe('hello alice');
+    expect(b.text()).toBe('hello alice');
+    // A second handleRedirectCallback would have recorded state_mismatch, and would not reach the token endpoint.
+    expect(client.getState()).toEqual({ status: 'authenticated', user: expect.objectContaining({ sub: 'alice' }) });
+    expect(op.net.count('/token')).toBe(1);
+    expect(window.location.href).toBe(REDIRECT_URI);
+    expect(assign).not.toHaveBeenCalled();
+    expect(await a.view.auth!.getAccessToken()).toMatch(/^at-/);
+  });
+
+  it('useAuth without the plugin, or outside setup(), throws AuthError invalid_options', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {}); // Vue: the failed setup left no render function
+    const { view } = mount(undefined);
+    expect(warn).toHaveBeenCalled();
+    let outside: unknown;
+    try {
+      useAuth();
+    } catch (e) {
+      outside = e;
+    }
+
+    for (const error of [view.errors[0], outside]) {
+      expect(error).toBeInstanceOf(AuthError);
+      expect(error).toMatchObject({ code: 'invalid_options', message: expect.stringContaining('createAuth') });
+    }
+  });
+
+  it('unsubscribes when the app unmounts: no listener is left and the refs stop following', async () => {
+    const client = provider().client();
+    const listening = countListeners(client);
+    const { app, view, text } = mount(client);
+    await until(client, (s) => s.status === 'unauthenticated');
+    await nextTick();
+    expect(listening()).toBe(1); // one per app, however many components call useAuth
+    const renders = view.renders;
+    const before = view.auth!.state.value;
+
+    app.unmount();
+    apps = [];
+    expect(listening()).toBe(0);
+    await client.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=stray`).catch(() => undefined);
+    await nextTick();
+
+    expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'state_mismatch' } });
+    expect(view.auth!.state.value).toBe(before);
+    expect(view.renders).toBe(renders);
+    expect(text()).toBe('');
+  });
+});
+
+describe('createAuthGuard', () => {
+  it('sends a signed-out user to the authorization endpoint once with returnTo = to.fullPath, and cancels the navigation', async () => {
+    const op = provider();
+    const client = op.client();
+    const login = vi.spyOn(client, 'loginWithRedirect');
+    const guard = createAuthGuard(client);
+
+    const results = await Promise.all([guard({ fullPath: '/orders?id=7#top' }), guard({ fullPath: '/orders?id=7#top' })]);
+
+    expect(results).toEqual([false, false]);
+    expect(login).toHaveBeenCalledTimes(1);
+    expect(assign).toHaveBeenCalledTimes(1);
+    const url = new URL(assign.mock.calls[0]![0] as string);
+    expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(url.searchParams.get('client_id')).toBe(op.clientId);
+    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${op.clientId}`)!);
+    expect(tx).toMatchObject({ state: url.searchParams.get('state'), appState: { returnTo: '/orders?id=7#top' } });
+  });
+
+  it('rejects with the failed callback error instead of sending the user back to the provider', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/' }, { error: 'access_denied', error_description: 'User said no' });
+    const client = op.client();
+    mount(client);
+
+    const error = await createAuthGuard(client)({ fullPath: '/' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ code: 'access_denied', description: 'User said no' });
+    expect(client.getState().error).toBe(error);
+    expect(assign).not.toHaveBeenCalled();
+    expect(op.net.count('/token')).toBe(0);
+  });
+});
