@@ -8,7 +8,8 @@
 // - for reference, pkce-spa's own code with its dependencies external, and the floor: the oauth4webapi and
 //   idb-keyval exports that pkce-spa's bundle keeps, bundled alone.
 // Run after `npm run build`; writes bench/size.json. `--breakdown` also prints where the IIFE's bytes come from: each
-// module of src/ and of the dependencies, and each oauth4webapi export bundled alone.
+// module of src/ and of the dependencies, and each oauth4webapi export bundled alone; `--limits` measures what the budgets
+// leave room for (see limits()).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -218,6 +219,64 @@ export async function breakdown(used) {
   };
 }
 
+/** A single-tab stand-in for src/tabs.ts (same interface, no Web Locks, no BroadcastChannel, no IndexedDB). */
+const SINGLE_TAB = `export class Tabs {
+  n = 0; metadata;
+  constructor(o, host) { this.o = o; this.host = host; }
+  async join() {} async restore() { return false; } lock(task) { return task(); } async publish() {} async count() { return +!!this.n; }
+}`;
+
+/**
+ * What the budgets can and cannot be met with, measured rather than argued (`--limits`):
+ * - the floor of the smallest real use alone: the oauth4webapi exports its bundle keeps, bundled without pkce-spa;
+ * - the smallest real use built from src/ with cross-tab coordination replaced by a single-tab stand-in;
+ * - the IIFE with every long string literal of pkce-spa's own code (its error messages) emptied.
+ */
+export async function limits() {
+  const minimal = await measureMinimal();
+  const kept = Object.entries(minimal.modules)
+    .filter(([id]) => id.includes('/node_modules/oauth4webapi/'))
+    .flatMap(([, info]) => info.renderedExports);
+  const minimalFloor = await bundle(`export { ${kept.join(', ')} } from 'oauth4webapi';`);
+
+  const { default: typescript } = await import('@rollup/plugin-typescript');
+  const tabsFile = join(ROOT, 'src', 'tabs.ts');
+  const build = await rollup({
+    input: '\0size-entry',
+    plugins: [
+      virtualEntry(MINIMAL_ENTRY.replace(JSON.stringify(ESM_FILE), JSON.stringify(join(ROOT, 'src', 'index.ts')))),
+      { name: 'single-tab', load: (id) => (id === tabsFile ? SINGLE_TAB : null) },
+      resolve({ browser: true }),
+      typescript({ tsconfig: join(ROOT, 'tsconfig.json'), declaration: false, noEmitOnError: false, compilerOptions: { declaration: false } }),
+    ],
+    onwarn: () => {},
+  });
+  let withoutTabs;
+  try {
+    const { output } = await build.generate({ format: 'es', plugins: [terser(TERSER_OPTIONS)] });
+    const initial = output.filter((o) => o.type === 'chunk' && !o.isDynamicEntry);
+    withoutTabs = measureCode(initial.map((c) => c.code).join('\n'));
+  } finally {
+    await build.close();
+  }
+
+  const own = await measureOwnCode();
+  const literal = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g;
+  const messages = new Set((own.code.match(literal) ?? []).filter((s) => s.length > 25));
+  let iife = readFileSync(IIFE_FILE, 'utf8');
+  let emptied = 0;
+  for (const m of messages) {
+    if (!iife.includes(m)) continue;
+    iife = iife.split(m).join('""');
+    emptied += 1;
+  }
+  return {
+    minimalFloor: { ...pick(minimalFloor), exports: kept.length },
+    minimalWithoutTabs: withoutTabs,
+    iifeWithoutMessages: { ...measureCode(iife), emptied },
+  };
+}
+
 const n = (x) => x.toLocaleString('en-US');
 
 function formatReport(r) {
@@ -255,6 +314,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     const report = await measureAll();
     console.log(formatReport(report));
+    if (process.argv.includes('--limits')) {
+      const l = await limits();
+      console.log('\nlimits (gzip -9 bytes; see limits() in scripts/size.mjs):');
+      console.log(`  ${n(l.minimalFloor.gzip).padStart(6)}  floor of the smallest real use: the ${l.minimalFloor.exports} oauth4webapi exports it keeps, alone (budget ${n(BUDGETS.minimal)})`);
+      console.log(`  ${n(l.minimalWithoutTabs.gzip).padStart(6)}  smallest real use with cross-tab coordination replaced by a single-tab stand-in (budget ${n(BUDGETS.minimal)})`);
+      console.log(`  ${n(l.iifeWithoutMessages.gzip).padStart(6)}  dist/pkce-spa.min.js with ${l.iifeWithoutMessages.emptied} of pkce-spa's own message strings emptied (budget ${n(BUDGETS.iife)})`);
+      report.limits = l;
+    }
     if (process.argv.includes('--breakdown')) {
       const { modules, oauth4webapiExports } = await breakdown(report.floor.exports);
       for (const [dep, names] of Object.entries(report.floor.exports)) {
