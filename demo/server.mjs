@@ -3,7 +3,8 @@
 // startDemo() runs two loopback-only HTTP servers:
 //   1. an OpenID Provider (oidc-provider 9) at http://localhost:<opPort>
 //   2. the demo app at http://localhost:<appPort>: static files, the built SDK
-//      under /dist/, /config.json, a protected API and test hooks.
+//      under /dist/, the React and Vue demos under /react/ and /vue/ (built by
+//      scripts/build-demo.mjs), /config.json, a protected API and test hooks.
 //
 // Plain ESM JavaScript, no build step. Types live in server.d.mts.
 
@@ -17,6 +18,8 @@ import { promisify } from 'node:util';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..');
 const APP_DIR = path.join(HERE, 'app');
+// The React and Vue demos, bundled by scripts/build-demo.mjs; served at /react/ and /vue/ (their redirect URIs).
+const FRAMEWORK_DEMOS = ['react', 'vue'].map((name) => ({ prefix: `/${name}/`, dir: path.join(HERE, 'build', name) }));
 const CLIENT_ID = 'pkce-spa-demo';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
@@ -363,10 +366,12 @@ export async function startDemo(opts = {}) {
           `${appUrl}/e2e/app.html`,
           `${appUrl}/e2e/callback.html`,
           `${appUrl}/e2e/silent.html`,
+          ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
         ],
         post_logout_redirect_uris: [
           `${appUrl}/`,
           `${appUrl}/e2e/app.html`,
+          ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
         ],
       }],
       jwks: { keys: [signingJwk] },
@@ -527,6 +532,13 @@ export async function startDemo(opts = {}) {
             if (pathname.startsWith(prefix)) {
               if (await sendStatic(req, res, dir, pathname.slice(prefix.length))) return undefined;
               return sendText(res, 404, `not found: ${pathname}`);
+            }
+          }
+          for (const { prefix, dir } of FRAMEWORK_DEMOS) {
+            if (pathname === prefix.slice(0, -1)) return sendText(res, 308, '', { location: prefix });
+            if (pathname.startsWith(prefix)) {
+              if (await sendStatic(req, res, dir, pathname.slice(prefix.length))) return undefined;
+              return sendText(res, 404, `not found: ${pathname} (run npm run build && node scripts/build-demo.mjs)`);
             }
           }
           if (await sendStatic(req, res, APP_DIR, pathname.slice(1))) return undefined;

@@ -17,6 +17,8 @@ try {
 
 console.log('');
 console.log(`Demo app:  ${demo.appUrl}/`);
+console.log(`React:     ${demo.appUrl}/react/`);
+console.log(`Vue:       ${demo.appUrl}/vue/`);
 console.log(`Authorization server: ${demo.issuer}`);
 console.log('Sign in with any username and password. Press Ctrl+C to stop.');
 console.log('');

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 npm run --silent build
+node scripts/build-demo.mjs
 exec node demo/start.mjs

@@ -4,7 +4,7 @@
  * and guards more than once (React StrictMode mounts twice; a router runs its guard on every navigation) and a
  * callback handled twice fails with `state_mismatch`. Imports only the public surface, like the adapters.
  */
-import type { AuthError, LoginOptions, PkceClient } from '../index.js';
+import type { AuthError, LoginOptions, LogoutOptions, PkceClient } from '../index.js';
 
 export interface Start {
   /** Settles once the starting state is known; with the callback's `appState` when this page finished a login. */
@@ -17,6 +17,8 @@ export interface Start {
 
 const starts = new WeakMap<PkceClient, Start>();
 const redirects = new WeakMap<PkceClient, Promise<void>>();
+/** Clients logged out from this page, until someone signs in again. */
+const loggedOut = new WeakSet<PkceClient>();
 
 /**
  * Starts `client` once per page: `ready()`, then `handleRedirectCallback()` when the current URL is the callback of a
@@ -77,4 +79,32 @@ export async function needsLogin(client: PkceClient): Promise<AuthError | boolea
   const state = client.getState();
   if (state.status === 'authenticated') return false;
   return state.error && state.error === start.error ? state.error : true;
+}
+
+/**
+ * Logs out and remembers it until someone signs in again on this page: a guard that reacts to the state (React's
+ * `<RequireAuth>`) must then not start a login of its own. It would race the end-session redirect, and with a
+ * `localOnly` logout the provider's session would sign the user straight back in.
+ * @throws {AuthError} what `logout` throws (the mark is dropped when the session survived).
+ */
+export async function logoutFrom(client: PkceClient, options?: LogoutOptions): Promise<void> {
+  if (!loggedOut.has(client)) {
+    loggedOut.add(client);
+    const off = client.subscribe((s) => {
+      if (s.status !== 'authenticated') return;
+      loggedOut.delete(client);
+      off();
+    });
+  }
+  try {
+    await client.logout(options);
+  } catch (e) {
+    if (client.getState().status === 'authenticated') loggedOut.delete(client);
+    throw e;
+  }
+}
+
+/** Whether this page logged `client` out (through {@link logoutFrom}) and nobody has signed in since. */
+export function hasLoggedOut(client: PkceClient): boolean {
+  return loggedOut.has(client);
 }

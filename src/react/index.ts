@@ -5,7 +5,7 @@
  */
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { AuthError, type AuthState, type LoginOptions, type PkceClient } from '../index.js';
-import { needsLogin, redirectOnce, startClient } from '../adapters/start.js';
+import { hasLoggedOut, logoutFrom, needsLogin, redirectOnce, startClient } from '../adapters/start.js';
 
 /** What {@link useAuth} returns: the state, two booleans derived from it, the client and its methods (bound). */
 export interface UseAuthResult extends AuthState {
@@ -56,7 +56,7 @@ export function AuthProvider({ client, onRedirectCallback, children }: AuthProvi
     getState: () => client.getState(),
     loginWithRedirect: (options) => client.loginWithRedirect(options),
     loginWithPopup: (options) => client.loginWithPopup(options),
-    logout: (options) => client.logout(options),
+    logout: (options) => logoutFrom(client, options),
     getAccessToken: (options) => client.getAccessToken(options),
   }), [client]);
   const callback = useRef(onRedirectCallback);
@@ -117,7 +117,9 @@ export function RequireAuth({ children, fallback = null, loginOptions }: Require
     options.current = loginOptions;
   });
   useEffect(() => {
-    if (status !== 'unauthenticated') return;
+    // After a logout from this page, stay on the fallback: the end-session redirect is under way (or, with localOnly,
+    // the app decides where to go); a new login here would race it.
+    if (status !== 'unauthenticated' || hasLoggedOut(client)) return;
     let isMounted = true;
     const { pathname, search, hash } = window.location;
     needsLogin(client)

@@ -221,6 +221,41 @@ describe('RequireAuth', () => {
     expect(op.net.count('/token')).toBe(0);
   });
 
+  it('after useAuth().logout() stays on the fallback and starts no login that would race the end-session redirect', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/' });
+    const client = op.client();
+    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
+    await act(() => until(client, (s) => s.status === 'authenticated'));
+    expect(text()).toBe('hello alice');
+    const login = vi.spyOn(client, 'loginWithRedirect');
+
+    await act(() => latest!.logout());
+    await act(async () => {}); // RequireAuth's effect for the new state has run and decided
+
+    expect(client.getState().status).toBe('unauthenticated');
+    expect(text()).toBe('wait');
+    expect(assign.mock.calls.map(([url]) => new URL(url as string).pathname)).toEqual(['/logout']);
+    expect(login).not.toHaveBeenCalled();
+    expect(op.net.count('/revoke')).toBe(1);
+  });
+
+  it('a session ended elsewhere (another tab, a dead refresh token) still sends the user to the provider', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/' });
+    const client = op.client();
+    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
+    await act(() => until(client, (s) => s.status === 'authenticated'));
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+
+    // A local logout on the client itself, not through useAuth(): RequireAuth cannot tell it from a session that ended.
+    await act(() => client.logout({ localOnly: true }));
+    const url = new URL(await act(() => navigated));
+
+    expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(text()).toBe('wait');
+  });
+
   it('in a login popup hands the callback URL to the opener and starts no login there', async () => {
     const op = provider();
     const postMessage = vi.fn();
