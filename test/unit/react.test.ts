@@ -8,7 +8,8 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../../src/react/index.js';
-import { ISSUER, REDIRECT_URI, fakeFetch, metadata, tokenResponse } from '../helpers/fake-fetch.js';
+import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
+import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -16,7 +17,6 @@ let assign: ReturnType<typeof vi.fn>;
 let container: HTMLElement;
 let root: Root | undefined;
 let caught: unknown[];
-let ids = 0;
 
 beforeEach(() => {
   sessionStorage.clear();
@@ -34,56 +34,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A provider stand-in: a client id of its own, and a token endpoint that signs `alice` in with the login's nonce. */
-function provider() {
-  const clientId = `spa-react-${++ids}`;
-  let nonce = '';
-  const net = fakeFetch({ '/token': () => tokenResponse({}, { aud: clientId, nonce }) });
-  const options = { issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch };
-  return {
-    net,
-    clientId,
-    /** A client as a freshly loaded page creates it. */
-    client: () => new PkceClient(options),
-    /** Starts a login in an earlier "page" and puts the provider's answer in the address bar, as the browser would. */
-    async returnFromProvider(appState: unknown, answer: Record<string, string> = { code: 'the-code' }): Promise<void> {
-      await new PkceClient(options).loginWithRedirect({ appState });
-      const auth = new URL(assign.mock.calls.at(-1)![0] as string);
-      nonce = auth.searchParams.get('nonce')!;
-      const callback = new URL(REDIRECT_URI);
-      for (const [k, v] of Object.entries({ ...answer, state: auth.searchParams.get('state')!, iss: ISSUER })) callback.searchParams.set(k, v);
-      window.history.replaceState(null, '', callback.href);
-      assign.mockClear();
-    },
-  };
-}
-
-/** Resolves when the client's state satisfies `test` (now or at a later change). */
-function until(client: PkceClient, test: (s: AuthState) => boolean): Promise<AuthState> {
-  return new Promise((resolve) => {
-    if (test(client.getState())) return resolve(client.getState());
-    const off = client.subscribe((s) => {
-      if (!test(s)) return;
-      off();
-      resolve(s);
-    });
-  });
-}
-
-/** Observes client.subscribe (it still subscribes): how many listeners are attached now. */
-function countListeners(client: PkceClient): () => number {
-  let active = 0;
-  const subscribe = client.subscribe.bind(client);
-  vi.spyOn(client, 'subscribe').mockImplementation((listener) => {
-    const off = subscribe(listener);
-    active++;
-    return () => {
-      active--;
-      off();
-    };
-  });
-  return () => active;
-}
+const provider = () => makeProvider('react', assign);
 
 /** Catches what a component throws and shows its code, as an app's error boundary would. */
 class Boundary extends Component<{ children?: ReactNode }, { error?: unknown }> {
@@ -182,6 +133,16 @@ describe('AuthProvider + useAuth', () => {
   });
 });
 
+/** A page that finished a login and shows a RequireAuth with Status inside. */
+async function signedInBehindRequireAuth() {
+  const op = provider();
+  await op.returnFromProvider({ returnTo: '/' });
+  const client = op.client();
+  render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
+  await act(() => until(client, (s) => s.status === 'authenticated'));
+  return { op, client };
+}
+
 describe('RequireAuth', () => {
   for (const startedBefore of [false, true]) {
     it(`sends a signed-out user to the authorization endpoint once, with returnTo, and renders the fallback (client ${startedBefore ? 'started before' : 'starting at'} the first render)`, async () => {
@@ -222,11 +183,7 @@ describe('RequireAuth', () => {
   });
 
   it('after useAuth().logout() stays on the fallback and starts no login that would race the end-session redirect', async () => {
-    const op = provider();
-    await op.returnFromProvider({ returnTo: '/' });
-    const client = op.client();
-    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
-    await act(() => until(client, (s) => s.status === 'authenticated'));
+    const { op, client } = await signedInBehindRequireAuth();
     expect(text()).toBe('hello alice');
     const login = vi.spyOn(client, 'loginWithRedirect');
 
@@ -241,11 +198,8 @@ describe('RequireAuth', () => {
   });
 
   it('a session ended elsewhere (another tab, a dead refresh token) still sends the user to the provider', async () => {
-    const op = provider();
-    await op.returnFromProvider({ returnTo: '/' });
-    const client = op.client();
-    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
-    await act(() => until(client, (s) => s.status === 'authenticated'));
+    const { op, client } = await signedInBehindRequireAuth();
+    expect(op.net.count('/token')).toBe(1);
     const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
 
     // A local logout on the client itself, not through useAuth(): RequireAuth cannot tell it from a session that ended.
@@ -253,6 +207,7 @@ describe('RequireAuth', () => {
     const url = new URL(await act(() => navigated));
 
     expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(url.searchParams.get('client_id')).toBe(op.clientId);
     expect(text()).toBe('wait');
   });
 

@@ -7,11 +7,11 @@ import { createApp, h, nextTick, type App } from 'vue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
 import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
-import { ISSUER, REDIRECT_URI, fakeFetch, metadata, tokenResponse } from '../helpers/fake-fetch.js';
+import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
+import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';
 
 let assign: ReturnType<typeof vi.fn>;
 let apps: App[];
-let ids = 0;
 
 beforeEach(() => {
   sessionStorage.clear();
@@ -26,56 +26,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A provider stand-in: a client id of its own, and a token endpoint that signs `alice` in with the login's nonce. */
-function provider() {
-  const clientId = `spa-vue-${++ids}`;
-  let nonce = '';
-  const net = fakeFetch({ '/token': () => tokenResponse({}, { aud: clientId, nonce }) });
-  const options = { issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch };
-  return {
-    net,
-    clientId,
-    /** A client as a freshly loaded page creates it. */
-    client: () => new PkceClient(options),
-    /** Starts a login in an earlier "page" and puts the provider's answer in the address bar, as the browser would. */
-    async returnFromProvider(appState: unknown, answer: Record<string, string> = { code: 'the-code' }): Promise<void> {
-      await new PkceClient(options).loginWithRedirect({ appState });
-      const auth = new URL(assign.mock.calls.at(-1)![0] as string);
-      nonce = auth.searchParams.get('nonce')!;
-      const callback = new URL(REDIRECT_URI);
-      for (const [k, v] of Object.entries({ ...answer, state: auth.searchParams.get('state')!, iss: ISSUER })) callback.searchParams.set(k, v);
-      window.history.replaceState(null, '', callback.href);
-      assign.mockClear();
-    },
-  };
-}
-
-/** Resolves when the client's state satisfies `test` (now or at a later change). */
-function until(client: PkceClient, test: (s: AuthState) => boolean): Promise<AuthState> {
-  return new Promise((resolve) => {
-    if (test(client.getState())) return resolve(client.getState());
-    const off = client.subscribe((s) => {
-      if (!test(s)) return;
-      off();
-      resolve(s);
-    });
-  });
-}
-
-/** Observes client.subscribe (it still subscribes): how many listeners are attached now. */
-function countListeners(client: PkceClient): () => number {
-  let active = 0;
-  const subscribe = client.subscribe.bind(client);
-  vi.spyOn(client, 'subscribe').mockImplementation((listener) => {
-    const off = subscribe(listener);
-    active++;
-    return () => {
-      active--;
-      off();
-    };
-  });
-  return () => active;
-}
+const provider = () => makeProvider('vue', assign);
 
 /** Mounts an app whose root shows what useAuth() says; returns its element, render count and useAuth() result. */
 function mount(client: PkceClient | undefined, options?: AuthPluginOptions) {
