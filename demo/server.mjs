@@ -235,6 +235,23 @@ function allowInlineScript(ctx, script) {
   ctx.set('content-security-policy', updated.join('; '));
 }
 
+/** Answers with one of our OP pages: the shared head and style around `body`. */
+function sendOpPage(ctx, title, body) {
+  ctx.type = 'html';
+  ctx.body = `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${title}</title>
+  <style>${OP_PAGE_STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
 async function logoutSource(ctx, form) {
   // `form` is oidc-provider's <form id="op.logoutForm" ...> carrying the xsrf
   // input. Adding logout=yes ends the whole OP session (not just this
@@ -242,39 +259,15 @@ async function logoutSource(ctx, form) {
   const withLogout = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
   const script = "document.getElementById('op.logoutForm').submit();";
   allowInlineScript(ctx, script);
-  ctx.type = 'html';
-  ctx.body = `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Signing out…</title>
-  <style>${OP_PAGE_STYLE}</style>
-</head>
-<body>
-  <p>Signing you out…</p>
+  sendOpPage(ctx, 'Signing out…', `  <p>Signing you out…</p>
   ${withLogout}
   <noscript><button type="submit" form="op.logoutForm">Sign out</button></noscript>
-  <script>${script}</script>
-</body>
-</html>`;
+  <script>${script}</script>`);
 }
 
 async function postLogoutSuccessSource(ctx) {
-  ctx.type = 'html';
-  ctx.body = `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Signed out</title>
-  <style>${OP_PAGE_STYLE}</style>
-</head>
-<body>
-  <h1>Signed out</h1>
-  <p>You have been signed out of the demo authorization server.</p>
-</body>
-</html>`;
+  sendOpPage(ctx, 'Signed out', `  <h1>Signed out</h1>
+  <p>You have been signed out of the demo authorization server.</p>`);
 }
 
 // oidc-provider's built-in HTML (dev login/consent pages, error page) pulls a

@@ -104,33 +104,21 @@
     tick();
   }
 
-  async function onLogin() {
+  /**
+   * A click handler that clears the error, runs `action` and shows what it throws. `action` starts synchronously, in
+   * the click, so the browser lets loginWithPopup open its popup.
+   */
+  const guarded = (action) => async () => {
     showError(undefined);
     try {
-      await client.loginWithRedirect({ appState: { returnTo: location.pathname } });
+      await action();
     } catch (err) {
       showError(err);
     }
-  }
-
-  // Called straight from the click, before any await, so the browser lets the popup open.
-  async function onLoginPopup() {
-    showError(undefined);
-    try {
-      await client.loginWithPopup();
-    } catch (err) {
-      showError(err);
-    }
-  }
-
-  async function onLogout() {
-    showError(undefined);
-    try {
-      await client.logout();
-    } catch (err) {
-      showError(err);
-    }
-  }
+  };
+  const onLogin = guarded(() => client.loginWithRedirect({ appState: { returnTo: location.pathname } }));
+  const onLoginPopup = guarded(() => client.loginWithPopup());
+  const onLogout = guarded(() => client.logout());
 
   async function onCallApi() {
     showError(undefined);

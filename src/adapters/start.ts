@@ -6,16 +6,16 @@
  */
 import type { AuthError, LoginOptions, LogoutOptions, PkceClient } from '../index.js';
 
-export interface Start {
+interface Start {
   /** Settles once the starting state is known; with the callback's `appState` when this page finished a login. */
   done: Promise<{ appState: unknown } | undefined>;
   /** Why starting failed (discovery, or this page's callback); the client's state carries the same object. */
   error?: AuthError;
-  /** Whether `onRedirectCallback` has been given the callback's `appState` (it gets it once per page). */
-  delivered: boolean;
 }
 
 const starts = new WeakMap<PkceClient, Start>();
+/** Clients whose callback `appState` has been handed to the app (once per page). */
+const delivered = new WeakSet<PkceClient>();
 const redirects = new WeakMap<PkceClient, Promise<void>>();
 /** Clients logged out from this page, until someone signs in again. */
 const loggedOut = new WeakSet<PkceClient>();
@@ -25,10 +25,10 @@ const loggedOut = new WeakSet<PkceClient>();
  * login pending in this tab. Later calls return the same {@link Start}. Never rejects: failures are in `error` and in
  * the client's state.
  */
-export function startClient(client: PkceClient): Start {
+function startClient(client: PkceClient): Start {
   let start = starts.get(client);
   if (!start) {
-    const entry = { delivered: false } as Start;
+    const entry = {} as Start;
     entry.done = begin(client).catch((e: AuthError) => {
       entry.error = e;
       return undefined;
@@ -36,6 +36,18 @@ export function startClient(client: PkceClient): Start {
     starts.set(client, (start = entry));
   }
   return start;
+}
+
+/**
+ * Starts `client` and, when this page finished a redirect login, calls `deliver(appState)` once per page however many
+ * providers, plugins or StrictMode mounts ask. `isLive` is asked first, so a mount that is gone does not take it.
+ */
+export function deliverAppState(client: PkceClient, deliver: (appState: unknown) => void, isLive: () => boolean = () => true): void {
+  void startClient(client).done.then((result) => {
+    if (!result || delivered.has(client) || !isLive()) return;
+    delivered.add(client);
+    deliver(result.appState);
+  });
 }
 
 async function begin(client: PkceClient): Promise<{ appState: unknown } | undefined> {

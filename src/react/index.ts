@@ -5,7 +5,7 @@
  */
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { AuthError, type AuthState, type LoginOptions, type PkceClient } from '../index.js';
-import { hasLoggedOut, logoutFrom, needsLogin, redirectOnce, startClient } from '../adapters/start.js';
+import { deliverAppState, hasLoggedOut, logoutFrom, needsLogin, redirectOnce } from '../adapters/start.js';
 
 /** What {@link useAuth} returns: the state, two booleans derived from it, the client and its methods (bound). */
 export interface UseAuthResult extends AuthState {
@@ -65,13 +65,8 @@ export function AuthProvider({ client, onRedirectCallback, children }: AuthProvi
   });
   useEffect(() => {
     let isMounted = true;
-    const start = startClient(client);
-    void start.done.then((result) => {
-      // StrictMode's first mount is gone by now; the live one delivers, once per page.
-      if (!isMounted || !result || start.delivered) return;
-      start.delivered = true;
-      callback.current?.(result.appState);
-    });
+    // StrictMode's first mount is gone by the time the start settles; the live one delivers.
+    deliverAppState(client, (appState) => callback.current?.(appState), () => isMounted);
     return () => {
       isMounted = false;
     };

@@ -5,7 +5,7 @@
  */
 import { computed, hasInjectionContext, inject, shallowRef, type App, type ComputedRef, type InjectionKey } from 'vue';
 import { AuthError, type AuthState, type LoginOptions, type PkceClient, type User } from '../index.js';
-import { needsLogin, redirectOnce, startClient } from '../adapters/start.js';
+import { deliverAppState, needsLogin, redirectOnce } from '../adapters/start.js';
 
 /** What {@link useAuth} returns: read-only refs over the client's state, the client and its methods (bound). */
 export interface UseAuthResult {
@@ -79,12 +79,7 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
           unmount();
         };
       }
-      const start = startClient(client);
-      void start.done.then((result) => {
-        if (!result || start.delivered) return;
-        start.delivered = true;
-        options.onRedirectCallback?.(result.appState);
-      });
+      deliverAppState(client, (appState) => options.onRedirectCallback?.(appState));
     },
   };
 }
