@@ -25,6 +25,11 @@ export interface Forgery {
   header?: Record<string, unknown>;
 }
 
+/** The JWKS after a key rotation: the provider's key and the one that was a stranger (kid `rotated-key`). */
+export function rotatedJwks(): { keys: Record<string, unknown>[] } {
+  return { keys: [...jwks().keys, { ...stranger.publicKey.export({ format: 'jwk' }), kid: 'rotated-key', alg: 'RS256', use: 'sig' }] };
+}
+
 /** A compact JWS over `payload`, signed with the provider's key unless `forge` says otherwise. */
 export function signJwt(payload: Record<string, unknown>, options: Forgery = {}): string {
   const { forge, header = {} } = options;
