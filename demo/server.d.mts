@@ -16,6 +16,8 @@ export interface StartDemoOptions {
   accessTokenTtlSeconds?: number;
   /** Silence oidc-provider's development notices. Default true. */
   quiet?: boolean;
+  /** Print oidc-provider's development notices (in-memory adapter, devInteractions). Default: !quiet. */
+  providerNotices?: boolean;
   /** Directory served at /dist/. Default: <repo>/dist. */
   distDir?: string;
   /** Additional static directories, e.g. [{ prefix: '/e2e/', dir }]. */
