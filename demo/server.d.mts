@@ -73,9 +73,9 @@ export interface DemoProvider {
   RefreshToken: { find(value: string, options?: { ignoreExpiration?: boolean }): Promise<(DemoAccessToken & { consumed?: number }) | undefined> };
   Grant: { find(id: string): Promise<{ jti: string; accountId: string; clientId: string; destroy(): Promise<void> } | undefined> };
   Session: { findByUid(uid: string): Promise<unknown> };
-  on(event: string, listener: (...args: any[]) => void): this;
-  off(event: string, listener: (...args: any[]) => void): this;
-  once(event: string, listener: (...args: any[]) => void): this;
+  on(event: string, listener: (...args: never[]) => void): this;
+  off(event: string, listener: (...args: never[]) => void): this;
+  once(event: string, listener: (...args: never[]) => void): this;
   [key: string]: unknown;
 }
 

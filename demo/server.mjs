@@ -31,6 +31,7 @@ const generateKeyPair = promisify(crypto.generateKeyPair);
 // ---------------------------------------------------------------------------
 let quietUsers = 0;
 let restoreConsole;
+// oxlint-disable-next-line no-control-regex -- \x1b starts the ANSI colour codes oidc-provider adds on a TTY
 const OP_NOTICE = /^(?:\x1b\[[0-9;]*m)?oidc-provider (?:NOTICE|WARNING):/;
 
 function quietAcquire() {
@@ -65,6 +66,7 @@ function quietRelease() {
 // there. oidc-provider 8, whose policy includes Node 20, is a major behind the
 // configuration this server is written for. So the import drops exactly that
 // line, once; every other notice and warning still prints.
+// oxlint-disable-next-line no-control-regex -- as OP_NOTICE above
 const UNSUPPORTED_RUNTIME = /^(?:\x1b\[[0-9;]*m)?oidc-provider WARNING: Unsupported runtime\./;
 
 async function importProvider() {

@@ -19,7 +19,7 @@ const key = (clientId: string): string => `pkce-spa:tx:${clientId}`;
 function read(clientId: string): Transaction | undefined {
   try {
     // No entry is null, and JSON.parse(null) is null.
-    const tx = JSON.parse(sessionStore()?.getItem(key(clientId))!) as Transaction | null;
+    const tx = JSON.parse(sessionStore()?.getItem(key(clientId)) ?? 'null') as Transaction | null;
     return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' ? tx : undefined;
   } catch {
     return undefined;

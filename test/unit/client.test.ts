@@ -32,7 +32,10 @@ function callbackFor(auth: URL, params: Record<string, string> = {}): string {
   url.searchParams.set('code', 'the-code');
   url.searchParams.set('state', auth.searchParams.get('state')!);
   url.searchParams.set('iss', ISSUER);
-  for (const [k, v] of Object.entries(params)) v === '' ? url.searchParams.delete(k) : url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(params)) {
+    if (v === '') url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
   return url.href;
 }
 

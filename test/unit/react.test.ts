@@ -6,7 +6,7 @@
 import { Component, StrictMode, act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
+import { AuthError, type AuthState } from '../../src/index.js';
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../../src/react/index.js';
 import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
 import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';

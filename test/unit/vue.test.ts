@@ -5,7 +5,7 @@
  */
 import { createApp, h, nextTick, type App } from 'vue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
+import { AuthError, PkceClient } from '../../src/index.js';
 import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
 import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
 import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';
