@@ -16,7 +16,7 @@ const ESM = path.join(ROOT, 'dist/pkce-spa.mjs');
 const IIFE = path.join(ROOT, 'dist/pkce-spa.min.js');
 const IIFE_DEBUG = path.join(ROOT, 'dist/pkce-spa.js');
 /** oauth4webapi messages (3.x) that the SDK's bundle reaches: kept in dist/pkce-spa.js, codes in dist/pkce-spa.min.js. */
-const OAUTH4WEBAPI_MESSAGES = ['unexpected JWT "iss" (issuer) claim value', '"response" must be an instance of Response', 'must be a string'];
+const OAUTH4WEBAPI_MESSAGES = ['unexpected JWT "iss" (issuer) claim value', '"response" must be an instance of Response', '"response" body "access_token" property'];
 const PUBLIC_EXPORTS = ['AuthError', 'PkceClient', 'createPkceClient', 'isAuthError'];
 const OPTIONS = { issuer: 'https://id.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/' };
 /** Browser globals the core must not touch at import time or in a constructor. */
