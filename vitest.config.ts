@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/setup/unit.ts'],
           environment: 'happy-dom',
           environmentOptions: {
             happyDOM: { url: 'https://app.example.test/', settings: { navigation: { disableMainFrameNavigation: true } } },
