@@ -1,13 +1,14 @@
 // Builds and nothing more: the ESM build for bundlers (dependencies external), the React and Vue adapters (which
 // import the core from ./pkce-spa.mjs, never a copy of it) and the self-contained minified IIFE for <script> tags
 // (global PkceSpa). Types come from `tsc -p tsconfig.build.json`.
-import typescript from '@rollup/plugin-typescript';
+import typescriptCompiler from 'typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripMessages } from './scripts/strip-messages.mjs';
 
 /** Ships the ready-made callback page for silentRedirectUri / popups next to the bundles. */
 const copyCallbackPage = () => ({
@@ -41,11 +42,38 @@ const isCore = (id, importer) => (importer && id.startsWith('.') ? resolvePath(d
 const adapter = (name, frameworks, banner) => ({
   input: `src/${name}/index.ts`,
   external: (id, importer) => frameworks.some((f) => id === f || id.startsWith(`${f}/`)) || isCore(id, importer),
-  output: { file: `dist/${name}.mjs`, format: 'es', banner, paths: (id) => (isCore(id) ? './pkce-spa.mjs' : id) },
-  plugins: [ts()],
+  output: { file: `dist/${name}.mjs`, format: 'es', banner, sourcemap: true, paths: (id) => (isCore(id) ? './pkce-spa.mjs' : id) },
+  plugins: [ts({ sourceMap: true })],
 });
 
-const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, compilerOptions: { declaration: false } });
+/**
+ * TypeScript to JavaScript, file by file (`ts.transpileModule`, which tsconfig's `isolatedModules` makes equivalent to a
+ * whole-program emit). Type checking is `tsc -p tsconfig.build.json`'s job (the declarations, in the same build), so
+ * the six rollup builds do not each load a program: that cost most of the build's time.
+ * `sourceMap` for the ESM builds, which ship their maps (sources included) so that a debugger shows src/.
+ */
+const ts = ({ sourceMap = false } = {}) => ({
+  name: 'transpile-typescript',
+  resolveId(id, importer) {
+    // src/ imports its siblings as './x.js' (the ESM convention); the file on disk is x.ts.
+    if (!importer || !id.startsWith('.') || !id.endsWith('.js')) return null;
+    const file = resolvePath(dirname(importer), id).replace(/\.js$/, '.ts');
+    return existsSync(file) ? file : null;
+  },
+  transform(code, id) {
+    if (!id.endsWith('.ts') || id.includes('/node_modules/')) return null;
+    const { outputText, sourceMapText } = typescriptCompiler.transpileModule(code, {
+      fileName: id,
+      compilerOptions: { ...compilerOptions, sourceMap, inlineSourceMap: false, inlineSources: sourceMap, declaration: false },
+    });
+    return { code: outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''), map: sourceMapText ? JSON.parse(sourceMapText) : null };
+  },
+});
+
+const { options: compilerOptions } = typescriptCompiler.convertCompilerOptionsFromJson(
+  typescriptCompiler.readConfigFile('tsconfig.json', (file) => readFileSync(file, 'utf8')).config.compilerOptions,
+  '.',
+);
 
 export default [
   {
@@ -53,15 +81,22 @@ export default [
     external: ['oauth4webapi', 'idb-keyval'],
     // Optional features loaded with import() (popup/iframe, the IndexedDB cache) become chunks that an app's bundler
     // splits off, so the minimal use does not download them.
-    output: { dir: 'dist', entryFileNames: 'pkce-spa.mjs', chunkFileNames: (chunk) => `chunks/${chunk.isDynamicEntry ? chunk.name : 'core'}.mjs`, format: 'es' },
-    plugins: [ts(), copyCallbackPage()],
+    output: { dir: 'dist', entryFileNames: 'pkce-spa.mjs', chunkFileNames: (chunk) => `chunks/${chunk.isDynamicEntry ? chunk.name : 'core'}.mjs`, format: 'es', sourcemap: true },
+    plugins: [ts({ sourceMap: true }), copyCallbackPage()],
   },
   // Rollup drops module-level directives, so the React entry gets 'use client' (React Server Components) as a banner.
   adapter('react', ['react', 'react-dom'], "'use client';"),
   adapter('vue', ['vue']),
+  // The <script> build: minified, with oauth4webapi's messages replaced by their codes (scripts/strip-messages.mjs).
   {
     input: 'src/index.ts',
     output: { file: 'dist/pkce-spa.min.js', format: 'iife', name: 'PkceSpa', inlineDynamicImports: true },
-    plugins: [resolve({ browser: true }), ts(), terser({ format: { comments: false }, compress: { passes: 2 } }), printIntegrity()],
+    plugins: [resolve({ browser: true }), ts(), stripMessages(), terser({ format: { comments: false }, compress: { passes: 2 } }), printIntegrity()],
+  },
+  // The same, unminified and with every message, for debugging: swap pkce-spa.min.js for pkce-spa.js.
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/pkce-spa.js', format: 'iife', name: 'PkceSpa', inlineDynamicImports: true },
+    plugins: [resolve({ browser: true }), ts()],
   },
 ];

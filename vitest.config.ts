@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/setup/unit.ts'],
           environment: 'happy-dom',
           environmentOptions: {
             happyDOM: { url: 'https://app.example.test/', settings: { navigation: { disableMainFrameNavigation: true } } },
@@ -16,7 +17,17 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/dist/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        // The built files as users get them (needs `npm run build`): plain Node, the IIFE in a new realm, the sizes.
+        test: {
+          name: 'dist',
+          include: ['test/dist/**/*.test.ts'],
           // vitest's default exclude has **/dist/**, which would also drop test/dist.
           exclude: ['**/node_modules/**', '**/.git/**'],
           environment: 'node',

@@ -16,6 +16,8 @@ export interface StartDemoOptions {
   accessTokenTtlSeconds?: number;
   /** Silence oidc-provider's development notices. Default true. */
   quiet?: boolean;
+  /** Print oidc-provider's development notices (in-memory adapter, devInteractions). Default: !quiet. */
+  providerNotices?: boolean;
   /** Directory served at /dist/. Default: <repo>/dist. */
   distDir?: string;
   /** Additional static directories, e.g. [{ prefix: '/e2e/', dir }]. */
@@ -71,9 +73,9 @@ export interface DemoProvider {
   RefreshToken: { find(value: string, options?: { ignoreExpiration?: boolean }): Promise<(DemoAccessToken & { consumed?: number }) | undefined> };
   Grant: { find(id: string): Promise<{ jti: string; accountId: string; clientId: string; destroy(): Promise<void> } | undefined> };
   Session: { findByUid(uid: string): Promise<unknown> };
-  on(event: string, listener: (...args: any[]) => void): this;
-  off(event: string, listener: (...args: any[]) => void): this;
-  once(event: string, listener: (...args: any[]) => void): this;
+  on(event: string, listener: (...args: never[]) => void): this;
+  off(event: string, listener: (...args: never[]) => void): this;
+  once(event: string, listener: (...args: never[]) => void): this;
   [key: string]: unknown;
 }
 

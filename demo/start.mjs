@@ -6,7 +6,8 @@ const appPort = Number(process.env.APP_PORT ?? 4401);
 
 let demo;
 try {
-  demo = await startDemo({ opPort, appPort, quiet: false });
+  // oidc-provider's development notices are replaced by the last banner line, which says the same for this demo.
+  demo = await startDemo({ opPort, appPort, quiet: false, providerNotices: false });
 } catch (err) {
   if (err?.code === 'EADDRINUSE') {
     console.error(`Port ${err.port} is already in use. Stop the other process or set OP_PORT / APP_PORT.`);
@@ -19,7 +20,7 @@ console.log('');
 console.log(`Demo app:  ${demo.appUrl}/`);
 console.log(`React:     ${demo.appUrl}/react/`);
 console.log(`Vue:       ${demo.appUrl}/vue/`);
-console.log(`Authorization server: ${demo.issuer}`);
+console.log(`Authorization server: ${demo.issuer} (oidc-provider for development: in-memory, its built-in login pages)`);
 console.log('Sign in with any username and password. Press Ctrl+C to stop.');
 console.log('');
 

@@ -71,17 +71,17 @@ export class AppPage {
   }
 
   status(): Promise<string> {
-    return this.page.evaluate(() => (window as any).client.getState().status);
+    return this.page.evaluate(() => window.client.getState().status);
   }
 
   /** The last error the page saw, as { code, message }. */
   lastError(): Promise<{ code: string; message: string } | null> {
-    return this.page.evaluate(() => (window as any).e2e.error);
+    return this.page.evaluate(() => window.e2e.error);
   }
 
   /** Clicks login, fills the provider's dev login page and (on a first login) its consent page. */
   async login({ user = 'alice', consent = true, appState = { returnTo: '/inbox' } as unknown } = {}): Promise<void> {
-    await this.page.evaluate((s) => (window as any).client.loginWithRedirect({ appState: s }), appState);
+    await this.page.evaluate((s) => window.client.loginWithRedirect({ appState: s }), appState);
     await fillLogin(this.page, user);
     await answerConsent(this.page, consent);
     await this.backAtApp();
@@ -95,13 +95,13 @@ export class AppPage {
   }
 
   getAccessToken(options: Record<string, unknown> = {}): Promise<string> {
-    return this.page.evaluate((o) => (window as any).client.getAccessToken(o), options);
+    return this.page.evaluate((o) => window.client.getAccessToken(o), options);
   }
 
   /** Runs `getAccessToken` and returns the AuthError code it rejected with (or 'resolved'). */
   tokenError(options: Record<string, unknown> = {}): Promise<string> {
     return this.page.evaluate(
-      (o) => (window as any).client.getAccessToken(o).then(() => 'resolved', (e: { code: string }) => e.code),
+      (o) => window.client.getAccessToken(o).then(() => 'resolved', (e: { code: string }) => e.code),
       options,
     );
   }

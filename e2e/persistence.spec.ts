@@ -11,11 +11,11 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
     await app.settled();
 
     expect(await app.status()).toBe('authenticated');
-    expect(await page.evaluate(() => (window as any).client.getUser())).toMatchObject({ sub: 'alice' });
+    expect(await page.evaluate(() => window.client.getUser())).toMatchObject({ sub: 'alice' });
     const stats = demo.stats();
     expect({ authorize: stats.authorize, token: stats.token, refresh: stats.tokenByGrant.refresh_token, invalidGrant: stats.invalidGrant })
       .toEqual({ authorize: 0, token: 1, refresh: 1, invalidGrant: 0 });
-    expect(await page.evaluate(() => (window as any).e2e.events)).not.toContain('unauthenticated');
+    expect(await page.evaluate(() => window.e2e.events)).not.toContain('unauthenticated');
     expect(await callApi(page, await app.getAccessToken())).toBe(200);
     expect(demo.stats().token).toBe(1);
 
@@ -51,7 +51,7 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
     await page.reload();
     await app.settled();
     expect(await app.status()).toBe('unauthenticated');
-    expect(await page.evaluate(() => (window as any).client.getState().error?.code)).toBe('invalid_grant');
+    expect(await page.evaluate(() => window.client.getState().error?.code)).toBe('invalid_grant');
     expect(demo.stats()).toMatchObject({ authorize: 0, token: 1 });
     expect((await readStore(page)).filter((e) => e.record)).toEqual([]);
 
@@ -87,7 +87,7 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
     await app.open({ cache: 'indexeddb' });
     await app.login();
     expect((await readStore(page)).filter((e) => e.record)).toHaveLength(1);
-    await page.evaluate(() => (window as any).client.logout({ localOnly: true }));
+    await page.evaluate(() => window.client.logout({ localOnly: true }));
     expect((await readStore(page)).filter((e) => e.record)).toEqual([]);
     demo.resetStats();
     await page.reload();

@@ -7,7 +7,7 @@ test.use({ launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS,
 
 test.describe('popup blocking', () => {
   test('a call outside a user gesture gives popup_blocked and leaves nothing behind', async ({ app, page }) => {
-    await page.addInitScript(() => ((window as any).e2eAutoPopup = true));
+    await page.addInitScript(() => (window.e2eAutoPopup = true));
     const message = page.waitForEvent('console', (m) => m.text().startsWith('popup:'));
     await page.goto(app.url, { waitUntil: 'commit' });
     expect((await message).text()).toBe('popup:popup_blocked');

@@ -10,7 +10,7 @@ test.describe('popup login', () => {
       button.id = 'popup-login';
       button.textContent = 'Login with popup';
       button.onclick = () => {
-        (window as any).e2e.popup = (window as any).client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
       };
       document.body.append(button);
     });
@@ -18,7 +18,7 @@ test.describe('popup login', () => {
     await fillLogin(popup);
     await answerConsent(popup, true);
     await popup.waitForEvent('close');
-    expect(await page.evaluate(() => (window as any).e2e.popup)).toBe('ok');
+    expect(await page.evaluate(() => window.e2e.popup)).toBe('ok');
     expect(await app.status()).toBe('authenticated');
     expect(page.url()).toBe(app.url); // the opener never navigated
     expect(demo.stats().tokenByGrant.authorization_code).toBe(1);
@@ -31,7 +31,7 @@ test.describe('popup login', () => {
     const [popup, outcome] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate(() => {
-        (window as any).e2e.popup = (window as any).client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
         return null;
       }),
     ]);
@@ -39,7 +39,7 @@ test.describe('popup login', () => {
     await popup.waitForSelector('input[name="login"]');
     const closedAt = Date.now();
     await popup.close();
-    expect(await page.evaluate(() => (window as any).e2e.popup)).toBe('popup_closed');
+    expect(await page.evaluate(() => window.e2e.popup)).toBe('popup_closed');
     expect(Date.now() - closedAt).toBeLessThan(1000);
     expect(await app.status()).toBe('unauthenticated');
   });
@@ -49,13 +49,13 @@ test.describe('popup login', () => {
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate(() => {
-        (window as any).e2e.popup = (window as any).client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
       }),
     ]);
     await fillLogin(popup, 'carol');
     await answerConsent(popup, false);
     await popup.waitForEvent('close');
-    expect(await page.evaluate(() => (window as any).e2e.popup)).toBe('access_denied');
+    expect(await page.evaluate(() => window.e2e.popup)).toBe('access_denied');
     expect(await app.status()).toBe('unauthenticated');
   });
 
@@ -65,7 +65,7 @@ test.describe('popup login', () => {
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate(() => {
-        (window as any).e2e.popup = (window as any).client.loginWithPopup({ timeoutMs: 3000 }).then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup({ timeoutMs: 3000 }).then(() => 'ok', (e: { code: string }) => e.code);
       }),
     ]);
     const state = new URL((await authorize).url()).searchParams.get('state');
@@ -76,7 +76,7 @@ test.describe('popup login', () => {
     await page.evaluate((url) => window.postMessage({ type: 'pkce-spa:callback', url }, location.origin), forged);
     // The right window and state, but the wrong origin: the popup, still on the provider's origin, posts to the opener.
     await popup.evaluate((url) => window.opener.postMessage({ type: 'pkce-spa:callback', url }, '*'), forged);
-    expect(await page.evaluate(() => (window as any).e2e.popup)).toBe('timeout');
+    expect(await page.evaluate(() => window.e2e.popup)).toBe('timeout');
     expect(demo.stats().token).toBe(0);
     expect(await app.status()).toBe('unauthenticated');
   });
@@ -110,8 +110,8 @@ test.describe('hidden-iframe renewal', () => {
   test('start-up restores a session with one silent attempt when the server session is alive', async ({ app, page, demo }) => {
     await app.open({ refreshTokens: false, ...silent(demo.appUrl), silentLoginOnStart: false } as never);
     await app.login();
-    await page.evaluate(() => ((window as any).e2eOptions.silentLoginOnStart = true));
-    await page.addInitScript(() => ((window as any).e2eOptions = { ...(window as any).e2eOptions, silentLoginOnStart: true }));
+    await page.evaluate(() => (window.e2eOptions.silentLoginOnStart = true));
+    await page.addInitScript(() => (window.e2eOptions = { ...window.e2eOptions, silentLoginOnStart: true }));
     const before = demo.stats();
     await page.reload();
     await app.settled();

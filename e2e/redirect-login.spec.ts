@@ -15,8 +15,8 @@ test.describe('redirect login against oidc-provider', () => {
     await app.login({ appState: { returnTo: '/inbox', n: 1 } });
 
     expect(await app.status()).toBe('authenticated');
-    expect(await page.evaluate(() => (window as any).e2e.appState)).toEqual({ returnTo: '/inbox', n: 1 });
-    expect(await page.evaluate(() => (window as any).client.getUser())).toMatchObject({ sub: 'alice', email: 'alice@example.test' });
+    expect(await page.evaluate(() => window.e2e.appState)).toEqual({ returnTo: '/inbox', n: 1 });
+    expect(await page.evaluate(() => window.client.getUser())).toMatchObject({ sub: 'alice', email: 'alice@example.test' });
     expect(page.url()).toBe(app.url);
 
     const token = await app.getAccessToken();
@@ -48,7 +48,7 @@ test.describe('redirect login against oidc-provider', () => {
     const first = await app.getAccessToken();
     const before = demo.stats().tokenByGrant.refresh_token ?? 0;
     await page.clock.fastForward('10:00'); // the 300 s token is now expired
-    const tokens = await page.evaluate(() => Promise.all(Array.from({ length: 50 }, () => (window as any).client.getAccessToken())));
+    const tokens = await page.evaluate(() => Promise.all(Array.from({ length: 50 }, () => window.client.getAccessToken())));
     expect(new Set(tokens).size).toBe(1);
     expect(tokens[0]).not.toBe(first);
     expect((demo.stats().tokenByGrant.refresh_token ?? 0) - before).toBe(1);
@@ -83,7 +83,7 @@ test.describe('redirect login against oidc-provider', () => {
     await app.login();
     const endSession = page.waitForRequest((r) => r.url().startsWith(`${demo.issuer}/session/end`));
     const back = page.waitForEvent('framenavigated', (f) => f === page.mainFrame() && f.url().startsWith(app.url));
-    await page.evaluate(() => (window as any).client.logout());
+    await page.evaluate(() => window.client.logout());
     await endSession;
     await back;
     await app.settled();
@@ -91,23 +91,23 @@ test.describe('redirect login against oidc-provider', () => {
     expect(demo.stats().revocation).toBe(1);
     expect(demo.stats().endSession).toBe(1);
 
-    await page.evaluate(() => (window as any).client.loginWithRedirect());
+    await page.evaluate(() => window.client.loginWithRedirect());
     await page.waitForSelector('input[name="login"]');
   });
 
   test('a second login with a live server session needs no credentials', async ({ app, page }) => {
     await app.open();
     await app.login();
-    await page.evaluate(() => (window as any).client.logout({ localOnly: true }));
+    await page.evaluate(() => window.client.logout({ localOnly: true }));
     expect(await app.status()).toBe('unauthenticated');
-    await page.evaluate(() => (window as any).client.loginWithRedirect());
+    await page.evaluate(() => window.client.loginWithRedirect());
     await app.backAtApp();
     expect(await app.status()).toBe('authenticated');
   });
 
   test('access_denied at consent becomes AuthError("access_denied")', async ({ app, page, demo }) => {
     await app.open();
-    await page.evaluate(() => (window as any).client.loginWithRedirect());
+    await page.evaluate(() => window.client.loginWithRedirect());
     await fillLogin(page, 'bob');
     await answerConsent(page, false);
     await app.backAtApp();
@@ -119,9 +119,9 @@ test.describe('redirect login against oidc-provider', () => {
   });
 
   test('a tampered state is rejected with state_mismatch and nothing is stored', async ({ app, page, demo }) => {
-    await page.addInitScript(() => ((window as any).e2eManualCallback = true));
+    await page.addInitScript(() => (window.e2eManualCallback = true));
     await app.open();
-    await page.evaluate(() => (window as any).client.loginWithRedirect());
+    await page.evaluate(() => window.client.loginWithRedirect());
     await fillLogin(page);
     await answerConsent(page, true);
     await app.backAtApp();
@@ -131,7 +131,7 @@ test.describe('redirect login against oidc-provider', () => {
       url.searchParams.set('state', 'tampered');
       history.replaceState(null, '', url.href);
       try {
-        await (window as any).client.handleRedirectCallback();
+        await window.client.handleRedirectCallback();
         return 'resolved';
       } catch (e) {
         return (e as { code: string }).code;

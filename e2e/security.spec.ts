@@ -25,7 +25,7 @@ test.describe('security in the browser', () => {
       channel.postMessage({ n: Date.now() + 60_000, s: session }); // the old message shape too
     }, { issuer: demo.issuer, clientId: demo.clientId });
     await evil.waitForTimeout(300); // nothing to wait for: the forged message must have no effect
-    expect(await app.page.evaluate(() => (window as any).client.getUser().sub)).toBe('alice');
+    expect(await app.page.evaluate(() => window.client.getUser()?.sub)).toBe('alice');
     expect(await app.getAccessToken()).toBe(token);
   });
 
@@ -39,7 +39,7 @@ test.describe('security in the browser', () => {
       dialogs++;
       void d.dismiss();
     });
-    const outcome = (returnTo: string) => page.evaluate((r) => (window as any).client.logout({ returnTo: r }).then(() => 'ok', (e: { code: string }) => e.code), returnTo);
+    const outcome = (returnTo: string) => page.evaluate((r) => window.client.logout({ returnTo: r }).then(() => 'ok', (e: { code: string }) => e.code), returnTo);
     expect(await outcome('javascript:alert(1)')).toBe('invalid_options');
     expect(await outcome('https://evil.example/')).toBe('invalid_options');
     expect(dialogs).toBe(0);
@@ -47,7 +47,7 @@ test.describe('security in the browser', () => {
     expect(await app.status()).toBe('authenticated');
     // A same-origin returnTo is fine; the state warns that the provider's session is still open.
     const left = page.waitForURL((u) => u.pathname === '/e2e/app.html' && u.searchParams.has('bye'));
-    await page.evaluate(() => (window as any).client.logout({ returnTo: `${location.origin}/e2e/app.html?bye` }));
+    await page.evaluate(() => window.client.logout({ returnTo: `${location.origin}/e2e/app.html?bye` }));
     await left;
   });
 
@@ -56,8 +56,8 @@ test.describe('security in the browser', () => {
     const opened = context.waitForEvent('page');
     await page.evaluate((url) => window.open(url, '_blank'), `${demo.appUrl}/e2e/app.html?code=stolen&state=nobody-waits`);
     const child = await opened;
-    await child.waitForFunction(() => (window as any).e2e?.done === true, undefined, { timeout: 5_000 });
-    expect(await child.evaluate(() => (window as any).e2e.error?.code)).toBe('state_mismatch');
+    await child.waitForFunction(() => window.e2e?.done === true, undefined, { timeout: 5_000 });
+    expect(await child.evaluate(() => window.e2e.error?.code)).toBe('state_mismatch');
     expect(new URL(child.url()).searchParams.has('code')).toBe(false);
   });
 
@@ -75,7 +75,7 @@ test.describe('security in the browser', () => {
     await other.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]').click();
     await expect.poll(() => new URL(other.url()).pathname).toBe('/e2e/app.html');
     expect(await app.tokenError({ forceRefresh: true })).toBe('login_required');
-    expect(await page.evaluate(() => (window as any).client.getUser().sub)).toBe('alice');
+    expect(await page.evaluate(() => window.client.getUser()?.sub)).toBe('alice');
     expect(await app.getAccessToken()).toBe(token);
   });
 
@@ -85,17 +85,17 @@ test.describe('security in the browser', () => {
     await app.login();
     const second = await openTab(context, demo, options as never);
     expect(await second.status()).toBe('authenticated');
-    await page.evaluate(() => (window as any).client.logout({ localOnly: true }));
+    await page.evaluate(() => window.client.logout({ localOnly: true }));
     const before = demo.stats().authorize;
     expect(await second.tokenError({ forceRefresh: true })).toBe('login_required');
     // A reload that would try a silent login at start-up.
-    await second.page.addInitScript(() => ((window as any).e2eOptions = { ...(window as any).e2eOptions, silentLoginOnStart: true }));
+    await second.page.addInitScript(() => (window.e2eOptions = { ...window.e2eOptions, silentLoginOnStart: true }));
     await second.page.reload();
     await second.settled();
     expect(await second.status()).toBe('unauthenticated');
     expect(demo.stats().authorize).toBe(before);
     // Signing in again (the provider's session is still there: no password) brings silent renewal back.
-    await app.page.evaluate(() => (window as any).client.loginWithRedirect());
+    await app.page.evaluate(() => window.client.loginWithRedirect());
     await app.backAtApp();
     expect(await app.status()).toBe('authenticated');
     expect(await app.getAccessToken({ forceRefresh: true })).toBeTruthy();

@@ -12,6 +12,9 @@ declare module './fixtures.js' {
   }
 }
 
+/** What src/storage/idb.ts stores: the AES key, or an encrypted session record. */
+type StoredValue = CryptoKey | { n: number; iv: Uint8Array; data: ArrayBuffer };
+
 export const CACHES = ['memory', 'indexeddb'] as const;
 
 /** Opens one more tab of `context` on the e2e app page, with `options`, and waits until it has settled. */
@@ -23,7 +26,7 @@ export async function openTab(context: BrowserContext, demo: DemoServers, option
 
 /** Resolves when the page's client reports `status` (an event in the page, not a poll from here). */
 export async function waitForStatus(app: AppPage, status: string, timeoutMs = 10_000): Promise<void> {
-  await app.page.waitForFunction((s) => (window as any).client?.getState().status === s, status, { timeout: timeoutMs, polling: 'raf' });
+  await app.page.waitForFunction((s) => window.client?.getState().status === s, status, { timeout: timeoutMs, polling: 'raf' });
 }
 
 /** Calls /api/protected with `token` from the page; returns the HTTP status. */
@@ -49,10 +52,10 @@ export function readStore(page: Page): Promise<StoredEntry[]> {
       open.onerror = () => reject(open.error);
     });
     const store = db.transaction('sessions').objectStore('sessions');
-    const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()].map((r) => new Promise<any[]>((resolve) => (r.onsuccess = () => resolve(r.result)))));
+    const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()].map((r) => new Promise<unknown[]>((resolve) => (r.onsuccess = () => resolve(r.result)))));
     db.close();
     return keys!.map((key, i) => {
-      const v = values![i];
+      const v = values![i] as StoredValue;
       if (v instanceof CryptoKey) {
         return { key: String(key), cryptoKey: { extractable: v.extractable, algorithm: v.algorithm.name, usages: [...v.usages] } };
       }

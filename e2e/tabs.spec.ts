@@ -15,13 +15,13 @@ for (const cache of CACHES) {
 
       const second = await openTab(context, demo, { cache });
       expect(await second.status()).toBe('authenticated');
-      expect(await second.page.evaluate(() => (window as any).client.getUser())).toMatchObject({ sub: 'alice' });
+      expect(await second.page.evaluate(() => window.client.getUser())).toMatchObject({ sub: 'alice' });
       expect(await second.getAccessToken()).toBe(token);
       const stats = demo.stats();
       expect({ authorize: stats.authorize, token: stats.token, discovery: stats.discovery, jwks: stats.jwks, userinfo: stats.userinfo })
         .toEqual({ authorize: 0, token: 0, discovery: 0, jwks: 0, userinfo: 0 });
       expect(await callApi(second.page, token)).toBe(200);
-      expect(await second.page.evaluate(() => (window as any).client.countTabs())).toBe(2);
+      expect(await second.page.evaluate(() => window.client.countTabs())).toBe(2);
     });
 
     test('3 tabs forcing renewal at the same moment, 10 rounds: no invalid_grant and every tab stays signed in', async ({ app, context, demo }) => {
@@ -30,7 +30,7 @@ for (const cache of CACHES) {
       const tabs = [app, await openTab(context, demo, { cache }), await openTab(context, demo, { cache })];
       const before = demo.stats().tokenByGrant.refresh_token;
       for (let round = 1; round <= 10; round++) {
-        const outcomes = await Promise.all(tabs.map((t) => t.page.evaluate(() => (window as any).client.getAccessToken({ forceRefresh: true })
+        const outcomes = await Promise.all(tabs.map((t) => t.page.evaluate(() => window.client.getAccessToken({ forceRefresh: true })
           .then((token: string) => ({ token }), (e: { code: string }) => ({ error: e.code })))));
         expect(outcomes.filter((o) => 'error' in o), `round ${round}`).toEqual([]);
         expect(demo.stats().invalidGrant, `round ${round}`).toBe(0);
@@ -44,7 +44,7 @@ for (const cache of CACHES) {
         expect(await callApi(t.page, await t.getAccessToken())).toBe(200);
       }
       expect(demo.stats().invalidGrant).toBe(0);
-      expect(await app.page.evaluate(() => (window as any).client.countTabs())).toBe(3);
+      expect(await app.page.evaluate(() => window.client.countTabs())).toBe(3);
     });
 
     test('logout in one tab signs out the others within one second', async ({ app, context, demo }) => {
@@ -54,15 +54,15 @@ for (const cache of CACHES) {
       // Each other tab records (in the page) when it became unauthenticated, on the state event itself.
       for (const t of others) {
         await t.page.evaluate(() => {
-          const c = (window as any).client;
-          (window as any).signedOutAt = new Promise((resolve) => c.subscribe((s: { status: string }) => s.status === 'unauthenticated' && resolve(Date.now())));
+          const c = window.client;
+          window.signedOutAt = new Promise((resolve) => c.subscribe((s: { status: string }) => s.status === 'unauthenticated' && resolve(Date.now())));
         });
       }
       const endSession = app.page.waitForRequest((r) => r.url().startsWith(`${demo.issuer}/session/end`));
       const back = app.page.waitForEvent('framenavigated', (f) => f === app.page.mainFrame() && f.url().startsWith(app.url));
       const startedAt = Date.now();
-      await app.page.evaluate(() => { void (window as any).client.logout(); });
-      const delays = await Promise.all(others.map(async (t) => (await t.page.evaluate(() => (window as any).signedOutAt)) - startedAt));
+      await app.page.evaluate(() => { void window.client.logout(); });
+      const delays = await Promise.all(others.map(async (t) => (await t.page.evaluate(() => window.signedOutAt)) - startedAt));
       for (const delay of delays) expect(delay).toBeLessThan(1000);
       for (const t of others) expect(await t.tokenError()).toBe('login_required');
       await endSession; // logout revokes first, then leaves for the provider's end-session endpoint
@@ -82,7 +82,7 @@ for (const cache of CACHES) {
       expect(await third.tokenError({ forceRefresh: true })).toBe('resolved');
       expect(await app.tokenError({ forceRefresh: true })).toBe('resolved');
       expect(demo.stats().invalidGrant).toBe(0);
-      expect(await app.page.evaluate(() => (window as any).client.countTabs())).toBe(2);
+      expect(await app.page.evaluate(() => window.client.countTabs())).toBe(2);
     });
 
     test('a network failure during renewal keeps every tab signed in, and renewal works once the network is back', async ({ app, context, demo }) => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, builds, then runs every test: unit and integration (vitest), the built files
+# `npm test`: installs what is missing, builds (always fresh), lints, checks the package (publint and
+# @arethetypeswrong/cli on the packed tarball), then runs every test: unit and integration (vitest), the built files
 # (test/dist), and the browser tests (Playwright in Chromium). Prints one closing line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ npm run --silent build || exit 1
 node scripts/build-demo.mjs || exit 1
 # Types of the SDK, its tests and the e2e specs (strict).
 npx tsc -p tsconfig.test.json || exit 1
+npm run --silent lint || exit 1
+node scripts/check-package.mjs || exit 1
 mkdir -p reports
 rm -f reports/vitest.json reports/playwright.json
 status=0

@@ -28,7 +28,7 @@ export const idbStore: UseStore = (mode, fn) => (store ??= createStore('pkce-spa
  * Reads `id` and hands what is there to `then`, which may write in the same transaction (so two tabs cannot interleave
  * between the read and the write); resolves once the transaction has committed.
  */
-const update = (id: string, then: (found: any, s: IDBObjectStore) => unknown): Promise<void> =>
+const update = (id: string, then: (found: { n?: number } | undefined, s: IDBObjectStore) => unknown): Promise<void> =>
   idbStore('readwrite', (s) => {
     const request = s.get(id);
     request.onsuccess = () => then(request.result, s);
@@ -37,7 +37,7 @@ const update = (id: string, then: (found: any, s: IDBObjectStore) => unknown): P
 
 /** Puts `record` under `id` (deletes when there is none) unless the stored one is newer than `upTo`, atomically. */
 const replace = (id: string, upTo: number, record?: object): Promise<void> =>
-  update(id, (found, s) => found?.n > upTo || (record ? s.put(record, id) : s.delete(id)));
+  update(id, (found, s) => Number(found?.n) > upTo || (record ? s.put(record, id) : s.delete(id)));
 
 /** The AES-GCM key: the stored one, or a new non-extractable one stored in the same transaction that looked. */
 function cryptoKey(): Promise<CryptoKey> {
@@ -80,7 +80,7 @@ export async function loadSession(id: string): Promise<{ n: number; session: Ses
   const key = await cryptoKey();
   try {
     const [refreshToken, idToken, claims] = JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt(aes(id, record.iv), key, record.data)));
-    if (typeof refreshToken !== 'string' || typeof claims?.sub !== 'string' || !(record.n > 0)) throw 0;
+    if (typeof refreshToken !== 'string' || typeof claims?.sub !== 'string' || !(record.n > 0)) throw new TypeError('not a session record');
     return { n: record.n, session: { refreshToken, idToken, claims, user: userFromClaims(claims), tokens: new Map() } };
   } catch {
     await removeSession(id);

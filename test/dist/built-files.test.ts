@@ -14,6 +14,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ESM = path.join(ROOT, 'dist/pkce-spa.mjs');
 const IIFE = path.join(ROOT, 'dist/pkce-spa.min.js');
+const IIFE_DEBUG = path.join(ROOT, 'dist/pkce-spa.js');
+/** oauth4webapi messages (3.x) that the SDK's bundle reaches: kept in dist/pkce-spa.js, codes in dist/pkce-spa.min.js. */
+const OAUTH4WEBAPI_MESSAGES = ['unexpected JWT "iss" (issuer) claim value', '"response" must be an instance of Response', '"response" body "access_token" property'];
 const PUBLIC_EXPORTS = ['AuthError', 'PkceClient', 'createPkceClient', 'isAuthError'];
 const OPTIONS = { issuer: 'https://id.example.test', clientId: 'spa', redirectUri: 'https://app.example.test/' };
 /** Browser globals the core must not touch at import time or in a constructor. */
@@ -24,15 +27,16 @@ type Api = typeof import('../../src/index.js');
 const run = promisify(execFile);
 
 /** Runs an ES module in a fresh `node` process (no vitest, no shims) from the package root; returns its stdout JSON. */
+// oxlint-disable-next-line typescript/no-explicit-any -- JSON from another process; each test reads its own shape
 async function plainNode(source: string): Promise<any> {
   const { stdout } = await run(process.execPath, ['--input-type=module', '--no-warnings', '-e', source], { cwd: ROOT });
   return JSON.parse(stdout);
 }
 
 /** Evaluates the IIFE in a new realm (like another window or iframe) holding only `globals`. */
-function iifeInNewRealm(globals: Record<string, unknown>): { api: Api; context: vm.Context } {
+function iifeInNewRealm(globals: Record<string, unknown>, file = IIFE): { api: Api; context: vm.Context } {
   const context = vm.createContext({ ...globals });
-  vm.runInContext(readFileSync(IIFE, 'utf8'), context, { filename: IIFE });
+  vm.runInContext(readFileSync(file, 'utf8'), context, { filename: file });
   return { api: (context as { PkceSpa: Api }).PkceSpa, context };
 }
 
@@ -160,6 +164,27 @@ describe('dist/pkce-spa.min.js', () => {
   });
 });
 
+describe('dist/pkce-spa.js, the unminified IIFE for debugging', () => {
+  it('defines the same PkceSpa as dist/pkce-spa.min.js', () => {
+    const min = iifeInNewRealm({ TextEncoder, TextDecoder, URL }).api;
+    const debug = iifeInNewRealm({ TextEncoder, TextDecoder, URL }, IIFE_DEBUG).api;
+    expect(Object.keys(debug).sort()).toEqual(Object.keys(min).sort());
+    expect(thrown(() => new debug.PkceClient({ ...OPTIONS, clientId: '' }))).toMatchObject({ code: 'invalid_options', name: 'AuthError' });
+  });
+
+  it("keeps oauth4webapi's messages, which the minified IIFE replaces with their codes", () => {
+    const debug = readFileSync(IIFE_DEBUG, 'utf8');
+    const min = readFileSync(IIFE, 'utf8');
+    for (const message of OAUTH4WEBAPI_MESSAGES) {
+      expect(debug).toContain(message);
+      expect(min).not.toContain(message);
+    }
+    // The codes are still there: AuthError maps oauth4webapi's errors by code.
+    expect(min).toContain('OAUTH_JWT_CLAIM_COMPARISON_FAILED');
+    expect(min).toContain('OAUTH_INVALID_RESPONSE');
+  });
+});
+
 describe('dist/react.mjs and dist/vue.mjs', () => {
   const ADAPTERS = { react: path.join(ROOT, 'dist/react.mjs'), vue: path.join(ROOT, 'dist/vue.mjs') };
   /** The module specifiers of a file's static imports and exports. */
@@ -227,6 +252,7 @@ describe('dist/react.mjs and dist/vue.mjs', () => {
 });
 
 describe('package.json entry points', () => {
+  // oxlint-disable-next-line typescript/no-explicit-any -- package.json as JSON; the tests check its shape
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
 
   /** Every path string under `exports`, with where it was found. */

@@ -5,19 +5,19 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { createPkceClient, isAuthError, type PkceClient } from '../../src/index.js';
+import { createPkceClient, type PkceClient } from '../../src/index.js';
 import { browserFetch, installBrowserShim, type BrowserFetch, type BrowserFetchOptions, type BrowserShim } from '../helpers/browser-shim.js';
 import {
   authorizeWithCookies, buildAuthorizeUrl, createPkce, endSessionWithFetch, isInteractionUrl, loginWithFetch,
-  startOp, type DemoServers, type LoginOptions,
-} from '../helpers/op.js';
+  startRealProvider, type DemoServers, type LoginOptions,
+} from '../helpers/real-provider.js';
 
 let op: DemoServers;
 let shim: BrowserShim;
 
 beforeAll(async () => {
   // Longer than the SDK's default leewaySeconds (60), so a new access token counts as fresh.
-  op = await startOp({ accessTokenTtlSeconds: 300 });
+  op = await startRealProvider({ accessTokenTtlSeconds: 300 });
 });
 afterAll(async () => {
   await op?.close();
@@ -53,16 +53,6 @@ async function authorize(client: PkceClient, login: LoginOptions = {}) {
 
 async function callApi(accessToken: string): Promise<Response> {
   return fetch(`${op.appUrl}/api/protected`, { headers: { authorization: `Bearer ${accessToken}` } });
-}
-
-/** Runs `fn`, which must reject; returns the rejection. */
-async function failure(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, but it resolved');
 }
 
 describe('authorization code flow with PKCE', () => {
@@ -110,10 +100,7 @@ describe('authorization code flow with PKCE', () => {
     const serverDescription = params.get('error_description');
     expect(serverDescription).toBeTruthy();
 
-    const error = await failure(() => client.handleRedirectCallback(callbackUrl));
-
-    expect(isAuthError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'access_denied', description: serverDescription });
+    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({ name: 'AuthError', code: 'access_denied', description: serverDescription });
     expect(client.isAuthenticated()).toBe(false);
     expect(client.getUser()).toBeUndefined();
     expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'access_denied' } });
@@ -152,10 +139,8 @@ describe('authorization code flow with PKCE', () => {
     });
     const { callbackUrl } = await authorize(client);
 
-    const error = await failure(() => client.handleRedirectCallback(callbackUrl));
-
+    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({ code: 'invalid_grant', description: expect.any(String) });
     expect(stolen?.access_token).toEqual(expect.any(String));
-    expect(error).toMatchObject({ code: 'invalid_grant', description: expect.any(String) });
     expect(client.isAuthenticated()).toBe(false);
     expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_grant' } });
     expect(op.stats().tokenByGrant.authorization_code).toBe(2);
@@ -168,9 +153,7 @@ describe('authorization code flow with PKCE', () => {
     const { client, net } = await newClient({}, 'http://127.0.0.1:9');
     const { callbackUrl } = await authorize(client);
 
-    const error = await failure(() => client.handleRedirectCallback(callbackUrl));
-
-    expect(error).toMatchObject({ code: 'network_error', message: expect.stringContaining('CORS') });
+    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({ code: 'network_error', message: expect.stringContaining('CORS') });
     expect(net.to('/token')).toHaveLength(0); // the browser hid the response
     expect(client.isAuthenticated()).toBe(false);
   });

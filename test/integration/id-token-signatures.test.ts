@@ -1,5 +1,5 @@
 /**
- * ID-token signatures against a real HTTP server (the scripted provider, which signs with the key it publishes at
+ * ID-token signatures against a real HTTP server (the hostile provider (hostile-provider.ts), which signs with the key it publishes at
  * /jwks): forged tokens fail with invalid_id_token at the code exchange and on refresh, the JWKS is fetched during the
  * exchange and reused, and a key rotated in later is fetched once more. Real oidc-provider signatures are verified by
  * every login in code-flow.test.ts and the e2e suite.
@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { createPkceClient, isAuthError, type ClientOptions, type PkceClient } from '../../src/index.js';
 import { browserFetch, installBrowserShim, type BrowserShim } from '../helpers/browser-shim.js';
-import { jsonResponse, startScriptedOp, type ScriptedOp } from '../helpers/scripted-op.js';
+import { jsonResponse, startHostileProvider, type ScriptedOp } from '../helpers/hostile-provider.js';
 import { jwks, rotatedJwks, signJwt } from '../helpers/signing-key.js';
 
 const APP = 'http://localhost:5173';
@@ -16,7 +16,7 @@ let sop: ScriptedOp;
 let shim: BrowserShim;
 
 beforeAll(async () => {
-  sop = await startScriptedOp();
+  sop = await startHostileProvider();
 });
 afterAll(async () => {
   await sop?.close();
@@ -74,7 +74,7 @@ describe('ID-token signatures', () => {
 
   it('the JWKS is fetched while the code is exchanged, once, and reused by the refresh', async () => {
     // A provider of its own: the JWKS cache is per issuer and per page, and the other tests filled sop's.
-    const fresh = await startScriptedOp();
+    const fresh = await startHostileProvider();
     try {
       const { finish, nonce, client } = await atCallback({}, fresh);
       const order: string[] = [];

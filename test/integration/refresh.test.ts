@@ -6,14 +6,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { createPkceClient, type AuthState, type PkceClient } from '../../src/index.js';
 import { browserFetch, installBrowserShim, type BrowserFetch, type BrowserFetchOptions, type BrowserShim } from '../helpers/browser-shim.js';
-import { loginWithFetch, startOp, type DemoServers } from '../helpers/op.js';
+import { loginWithFetch, startRealProvider, type DemoServers } from '../helpers/real-provider.js';
 
 let op: DemoServers;
 let shim: BrowserShim;
 
 beforeAll(async () => {
   // Longer than the SDK's default leewaySeconds (60), so only forceRefresh renews.
-  op = await startOp({ accessTokenTtlSeconds: 300 });
+  op = await startRealProvider({ accessTokenTtlSeconds: 300 });
 });
 afterAll(async () => {
   await op?.close();

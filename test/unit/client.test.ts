@@ -1,49 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, createPkceClient, isAuthError, type PkceClient } from '../../src/index.js';
-import { CLIENT_ID, ISSUER, REDIRECT_URI, fakeFetch, idToken, json, metadata, tokenResponse, type Handler } from '../helpers/fake-fetch.js';
+import { beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { AuthError, createPkceClient, type PkceClient } from '../../src/index.js';
+import { CLIENT_ID, ISSUER, REDIRECT_URI, callbackUrl, fakeProvider, idToken, json, metadata, tokenResponse, type Handler } from '../helpers/fake-provider.js';
 
-let assign: ReturnType<typeof vi.fn>;
+let assign: MockInstance<Location['assign']>;
 
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.useRealTimers();
+  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
 });
 
 async function client(routes: Record<string, Handler>, extra: Record<string, unknown> = {}) {
-  const net = fakeFetch(routes);
-  const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch, ...extra });
-  return { c, net };
+  const provider = fakeProvider({ clientId: CLIENT_ID, routes, onlyRoutes: true });
+  return { c: await provider.tab(extra), net: provider.net };
 }
 
 /** Runs loginWithRedirect and returns the authorization request it navigated to. */
 async function startLogin(c: PkceClient, appState?: unknown): Promise<URL> {
   await c.loginWithRedirect({ appState });
   return new URL(assign.mock.calls.at(-1)![0] as string);
-}
-
-function callbackFor(auth: URL, params: Record<string, string> = {}): string {
-  const url = new URL(REDIRECT_URI);
-  url.searchParams.set('code', 'the-code');
-  url.searchParams.set('state', auth.searchParams.get('state')!);
-  url.searchParams.set('iss', ISSUER);
-  for (const [k, v] of Object.entries(params)) v === '' ? url.searchParams.delete(k) : url.searchParams.set(k, v);
-  return url.href;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AuthError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isAuthError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Signs in through a full redirect round trip; `routes['/token']`, when given, answers everything but the code exchange. */
@@ -56,7 +29,7 @@ async function signedIn(routes: Record<string, Handler> = {}, extra: Record<stri
   }, extra);
   const auth = await startLogin(c, { returnTo: '/inbox' });
   nonce = auth.searchParams.get('nonce')!;
-  window.history.replaceState(null, '', callbackFor(auth));
+  window.history.replaceState(null, '', callbackUrl(auth));
   const result = await c.handleRedirectCallback();
   return { c, net, auth, result };
 }
@@ -97,37 +70,35 @@ describe('redirect login', () => {
   it('rejects a tampered state with state_mismatch and stores nothing', async () => {
     const { c, net } = await client({ '/token': () => tokenResponse() });
     const auth = await startLogin(c);
-    window.history.replaceState(null, '', callbackFor(auth, { state: 'forged' }));
-    const err = await rejection(c.handleRedirectCallback());
-    expect(err.code).toBe('state_mismatch');
+    window.history.replaceState(null, '', callbackUrl(auth, { state: 'forged' }));
+    await expect(c.handleRedirectCallback()).rejects.toMatchObject({ name: 'AuthError', code: 'state_mismatch' });
     expect(net.count('/token')).toBe(0);
     expect(sessionStorage.length).toBe(0);
-    expect(c.getState()).toMatchObject({ status: 'unauthenticated', error: err });
+    expect(c.getState()).toMatchObject({ status: 'unauthenticated', error: { name: 'AuthError', code: 'state_mismatch' } });
     expect(window.location.search).toBe('');
   });
 
   it('handles a callback only once', async () => {
     const { c } = await signedIn();
-    expect((await rejection(c.handleRedirectCallback(callbackFor(new URL(`${ISSUER}/authorize?state=x`))))).code).toBe('state_mismatch');
+    await expect(c.handleRedirectCallback(callbackUrl(new URL(`${ISSUER}/authorize?state=x`)))).rejects.toMatchObject({ name: 'AuthError', code: 'state_mismatch' });
   });
 
   it('maps an error response to its OAuth code and keeps the description', async () => {
     const { c } = await client({});
     const auth = await startLogin(c);
-    const url = callbackFor(auth, { code: '', error: 'access_denied', error_description: 'User said no' });
-    const err = await rejection(c.handleRedirectCallback(url));
-    expect(err).toBeInstanceOf(AuthError);
-    expect(err.code).toBe('access_denied');
-    expect(err.description).toBe('User said no');
+    const url = callbackUrl(auth, { code: '', error: 'access_denied', error_description: 'User said no' });
+    const failed = c.handleRedirectCallback(url);
+    await expect(failed).rejects.toBeInstanceOf(AuthError);
+    await expect(failed).rejects.toMatchObject({ code: 'access_denied', description: 'User said no' });
     expect(sessionStorage.length).toBe(0);
   });
 
   it('rejects a callback from another issuer (RFC 9207) with issuer_mismatch', async () => {
     const { c, net } = await client({ '/token': () => tokenResponse() });
     const auth = await startLogin(c);
-    expect((await rejection(c.handleRedirectCallback(callbackFor(auth, { iss: 'https://evil.example.test' })))).code).toBe('issuer_mismatch');
+    await expect(c.handleRedirectCallback(callbackUrl(auth, { iss: 'https://evil.example.test' }))).rejects.toMatchObject({ name: 'AuthError', code: 'issuer_mismatch' });
     const again = await startLogin(c);
-    expect((await rejection(c.handleRedirectCallback(callbackFor(again, { iss: '' })))).code).toBe('issuer_mismatch');
+    await expect(c.handleRedirectCallback(callbackUrl(again, { iss: '' }))).rejects.toMatchObject({ name: 'AuthError', code: 'issuer_mismatch' });
     expect(net.count('/token')).toBe(0);
   });
 
@@ -135,8 +106,7 @@ describe('redirect login', () => {
     for (const claims of [{ nonce: 'wrong' }, { aud: 'someone-else' }]) {
       const { c } = await client({ '/token': () => tokenResponse({}, claims) });
       const auth = await startLogin(c);
-      const err = await rejection(c.handleRedirectCallback(callbackFor(auth)));
-      expect(err.code).toBe('invalid_id_token');
+      await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_id_token' });
       expect(c.isAuthenticated()).toBe(false);
     }
   });
@@ -144,17 +114,17 @@ describe('redirect login', () => {
   it('maps a non-JSON token response to invalid_response', async () => {
     const { c } = await client({ '/token': () => new Response('<html>oops</html>', { status: 200 }) });
     const auth = await startLogin(c);
-    expect((await rejection(c.handleRedirectCallback(callbackFor(auth)))).code).toBe('invalid_response');
+    await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_response' });
   });
 
   it('maps fetch failures to network_error and slow servers to timeout', async () => {
     const { c } = await client({ '/token': () => Promise.reject(new TypeError('Failed to fetch')) });
     const auth = await startLogin(c);
-    expect((await rejection(c.handleRedirectCallback(callbackFor(auth)))).code).toBe('network_error');
+    await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({ name: 'AuthError', code: 'network_error' });
 
     const slow = await client({ '/token': () => new Promise(() => {}) }, { timeoutMs: 50 });
     const auth2 = await startLogin(slow.c);
-    expect((await rejection(slow.c.handleRedirectCallback(callbackFor(auth2)))).code).toBe('timeout');
+    await expect(slow.c.handleRedirectCallback(callbackUrl(auth2))).rejects.toMatchObject({ name: 'AuthError', code: 'timeout' });
   });
 
   it('fails with storage_unavailable before leaving the page when sessionStorage is refused', async () => {
@@ -162,14 +132,15 @@ describe('redirect login', () => {
     const real = Object.getOwnPropertyDescriptor(globalThis, 'sessionStorage')!;
     const refusing = { getItem: () => null, removeItem: () => {}, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
     Object.defineProperty(globalThis, 'sessionStorage', { configurable: true, get: () => refusing });
-    let err: AuthError;
     try {
-      err = await rejection(c.loginWithRedirect());
+      await expect(c.loginWithRedirect()).rejects.toMatchObject({
+        name: 'AuthError',
+        code: 'storage_unavailable',
+        message: expect.stringContaining('loginWithPopup'),
+      });
     } finally {
       Object.defineProperty(globalThis, 'sessionStorage', real);
     }
-    expect(err.code).toBe('storage_unavailable');
-    expect(err.message).toContain('loginWithPopup');
     expect(assign).not.toHaveBeenCalled();
   });
 
@@ -177,7 +148,7 @@ describe('redirect login', () => {
     const { c } = await client({});
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect((await rejection(c.loginWithRedirect({ appState: cyclic }))).code).toBe('invalid_options');
+    await expect(c.loginWithRedirect({ appState: cyclic })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_options' });
   });
 });
 
@@ -226,8 +197,7 @@ describe('getAccessToken', () => {
 
   it('ends the session on invalid_grant', async () => {
     const { c } = await signedIn({ '/token': (req) => req.body.get('grant_type') === 'refresh_token' ? json({ error: 'invalid_grant', error_description: 'grant revoked' }, 400) : tokenResponse() });
-    const err = await rejection(c.getAccessToken({ forceRefresh: true }));
-    expect(err.code).toBe('invalid_grant');
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_grant' });
     expect(c.isAuthenticated()).toBe(false);
     expect(c.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_grant' } });
   });
@@ -244,8 +214,8 @@ describe('getAccessToken', () => {
     const { c, net } = await client(routes);
     const auth = await startLogin(c);
     nonce = auth.searchParams.get('nonce')!;
-    await c.handleRedirectCallback(callbackFor(auth));
-    expect((await rejection(c.getAccessToken({ forceRefresh: true }))).code).toBe('network_error');
+    await c.handleRedirectCallback(callbackUrl(auth));
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'network_error' });
     expect(c.isAuthenticated()).toBe(true);
     fail = false;
     await c.getAccessToken({ forceRefresh: true });
@@ -256,19 +226,19 @@ describe('getAccessToken', () => {
   it('rejects a refreshed ID token for another subject and keeps the old session', async () => {
     const { c } = await signedIn({ '/token': (req) => req.body.get('grant_type') === 'refresh_token' ? tokenResponse({}, { sub: 'mallory' }) : tokenResponse() });
     const before = await c.getAccessToken();
-    expect((await rejection(c.getAccessToken({ forceRefresh: true }))).code).toBe('invalid_id_token');
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_id_token' });
     expect(c.getUser()?.sub).toBe('alice');
     expect(await c.getAccessToken()).toBe(before);
   });
 
   it('says login_required when nobody is signed in', async () => {
     const { c } = await client({});
-    expect((await rejection(c.getAccessToken())).code).toBe('login_required');
+    await expect(c.getAccessToken()).rejects.toMatchObject({ name: 'AuthError', code: 'login_required' });
   });
 
   it('says missing_refresh_token when the provider issued none', async () => {
     const { c } = await signedIn({}, { refreshTokens: false });
-    expect((await rejection(c.getAccessToken({ forceRefresh: true }))).code).toBe('missing_refresh_token');
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'missing_refresh_token' });
     expect(c.isAuthenticated()).toBe(true);
   });
 });
@@ -309,7 +279,7 @@ describe('state and logout', () => {
   it('stays loading on a callback URL for a pending login until it is handled', async () => {
     const { c } = await client({});
     const auth = await startLogin(c);
-    window.history.replaceState(null, '', callbackFor(auth));
+    window.history.replaceState(null, '', callbackUrl(auth));
     const fresh = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata });
     expect(fresh.getState().status).toBe('loading');
     expect(c.getState().status).toBe('unauthenticated');

@@ -1,11 +1,8 @@
-import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { promisifyRequest } from 'idb-keyval';
 import { idbStore, loadSession, removeSession, saveSession } from '../../src/storage/idb.js';
-import { isAuthError } from '../../src/index.js';
 import type { Session } from '../../src/token-store.js';
-import { json } from '../helpers/fake-fetch.js';
-import { freshClientId, recordId, rotatingOp, signIn, tab } from '../helpers/rotating-op.js';
+import { fakeProvider, freshClientId, json, recordId } from '../helpers/fake-provider.js';
 
 const raw = (key: string) => idbStore('readonly', (s) => promisifyRequest(s.get(key)));
 const putRaw = (key: string, value: unknown) => idbStore('readwrite', (s) => (s.put(value, key), promisifyRequest(s.transaction)));
@@ -22,13 +19,6 @@ function session(refreshToken = 'rt-secret-1'): Session {
   };
 }
 
-beforeEach(() => {
-  sessionStorage.clear();
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-});
 
 describe('encrypted IndexedDB record', () => {
   it('round-trips the refresh token, ID token and claims, and never stores the access token', async () => {
@@ -94,15 +84,15 @@ describe('encrypted IndexedDB record', () => {
 
 describe("cache: 'indexeddb'", () => {
   it('restores the session after a reload with exactly one refresh grant and no navigation', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const first = await tab(op, clientId, { cache: 'indexeddb' });
-    await signIn(first, op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const first = await op.tab({ cache: 'indexeddb' });
+    await op.signIn(first);
     expect(op.net.count('/token')).toBe(1);
     const before = op.net.requests.length;
     const assign = vi.spyOn(window.location, 'assign');
 
-    const reloaded = await tab(op, clientId, { cache: 'indexeddb' });
+    const reloaded = await op.tab({ cache: 'indexeddb' });
     expect(reloaded.getState()).toMatchObject({ status: 'authenticated', user: { sub: 'alice' } });
     const sent = op.net.requests.slice(before);
     expect(sent.map((r) => r.body.get('grant_type'))).toEqual(['refresh_token']);
@@ -113,24 +103,24 @@ describe("cache: 'indexeddb'", () => {
   });
 
   it('clears the cache and starts signed out when the provider rejects the stored refresh token', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    await signIn(await tab(op, clientId, { cache: 'indexeddb' }), op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    await op.signIn(await op.tab({ cache: 'indexeddb' }));
     op.live.clear(); // revoked at the provider meanwhile
 
-    const reloaded = await tab(op, clientId, { cache: 'indexeddb' });
+    const reloaded = await op.tab({ cache: 'indexeddb' });
     expect(reloaded.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_grant' } });
     expect(await raw(recordId(clientId))).toBeUndefined();
-    const again = await tab(op, clientId, { cache: 'indexeddb' });
+    const again = await op.tab({ cache: 'indexeddb' });
     expect(again.getState().status).toBe('unauthenticated');
     expect(op.spent).toEqual(['rt-1']); // the dead token was tried once, never again
   });
 
   it('writes the rotated refresh token before it forgets the old one', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const c = await tab(op, clientId, { cache: 'indexeddb' });
-    await signIn(c, op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const c = await op.tab({ cache: 'indexeddb' });
+    await op.signIn(c);
     const id = recordId(clientId);
     const seenDuringRequest: (string | undefined)[] = [];
     const answer = op.refresh;
@@ -144,38 +134,36 @@ describe("cache: 'indexeddb'", () => {
   });
 
   it('keeps the stored refresh token when renewal fails on the network, and uses it again', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const c = await tab(op, clientId, { cache: 'indexeddb' });
-    await signIn(c, op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const c = await op.tab({ cache: 'indexeddb' });
+    await op.signIn(c);
     const answer = op.refresh;
     op.refresh = () => Promise.reject(new TypeError('Failed to fetch'));
-    const err = await c.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
-    expect(isAuthError(err) && err.code).toBe('network_error');
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'network_error' });
     expect(c.getState().status).toBe('authenticated');
     expect((await loadSession(recordId(clientId)))?.session.refreshToken).toBe('rt-1');
 
     op.refresh = answer;
-    const reloaded = await tab(op, clientId, { cache: 'indexeddb' });
+    const reloaded = await op.tab({ cache: 'indexeddb' });
     expect(reloaded.getState().status).toBe('authenticated');
     expect(op.spent).toEqual(['rt-1', 'rt-1']);
     expect(op.invalidGrants()).toBe(0);
   });
 
   it('clears the stored session on invalid_grant during renewal and on logout', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const c = await tab(op, clientId, { cache: 'indexeddb' });
-    await signIn(c, op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const c = await op.tab({ cache: 'indexeddb' });
+    await op.signIn(c);
     op.refresh = () => json({ error: 'invalid_grant' }, 400);
-    const err = await c.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
-    expect(isAuthError(err) && err.code).toBe('invalid_grant');
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_grant' });
     expect(await raw(recordId(clientId))).toBeUndefined();
 
-    const other = freshClientId();
-    const op2 = rotatingOp(other);
-    const d = await tab(op2, other, { cache: 'indexeddb' });
-    await signIn(d, op2);
+    const op2 = fakeProvider();
+    const other = op2.clientId;
+    const d = await op2.tab({ cache: 'indexeddb' });
+    await op2.signIn(d);
     expect(await raw(recordId(other))).toBeDefined();
     await d.logout({ localOnly: true });
     expect(await raw(recordId(other))).toBeUndefined();
@@ -183,16 +171,16 @@ describe("cache: 'indexeddb'", () => {
   });
 
   it('falls back to memory with a storage_unavailable warning when IndexedDB refuses', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
+    const op = fakeProvider();
+    const clientId = op.clientId;
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
       throw new DOMException('The database connection is closing.', 'InvalidStateError');
     });
-    const c = await tab(op, clientId, { cache: 'indexeddb' });
+    const c = await op.tab({ cache: 'indexeddb' });
     expect(c.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'storage_unavailable' } });
     const seen: string[] = [];
     c.subscribe((s) => seen.push(`${s.status}:${s.warning?.code}`));
-    await signIn(c, op);
+    await op.signIn(c);
     expect(await c.getAccessToken({ forceRefresh: true })).toBe('at-2');
     expect(seen.length).toBeGreaterThan(0);
     expect(new Set(seen)).toEqual(new Set(['authenticated:storage_unavailable'])); // the warning stays in every state
@@ -204,9 +192,9 @@ describe("cache: 'indexeddb'", () => {
     vi.resetModules();
     vi.stubGlobal('indexedDB', undefined);
     const fresh = await import('../../src/index.js');
-    const { ISSUER, REDIRECT_URI, metadata } = await import('../helpers/fake-fetch.js');
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
+    const { ISSUER, REDIRECT_URI, metadata } = await import('../helpers/fake-provider.js');
+    const op = fakeProvider();
+    const clientId = op.clientId;
     const c = await fresh.createPkceClient({ issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: op.net.fetch, cache: 'indexeddb' });
     expect(c.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'storage_unavailable' } });
     expect(c.getState().warning?.message).toMatch(/memory only/);

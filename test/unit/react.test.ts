@@ -5,24 +5,22 @@
  */
 import { Component, StrictMode, act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { AuthError, type AuthState } from '../../src/index.js';
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../../src/react/index.js';
-import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
-import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';
+import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
+import { countListeners } from '../helpers/listeners.js';
+import { waitForState } from '../helpers/wait.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-let assign: ReturnType<typeof vi.fn>;
+let assign: MockInstance<Location['assign']>;
 let container: HTMLElement;
 let root: Root | undefined;
 let caught: unknown[];
 
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
+  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   container = document.createElement('div');
   document.body.appendChild(container);
   caught = [];
@@ -31,10 +29,9 @@ afterEach(() => {
   if (root) act(() => root!.unmount());
   root = undefined;
   container.remove();
-  vi.restoreAllMocks();
 });
 
-const provider = () => makeProvider('react', assign);
+const provider = () => fakeProvider();
 
 /** Catches what a component throws and shows its code, as an app's error boundary would. */
 class Boundary extends Component<{ children?: ReactNode }, { error?: unknown }> {
@@ -71,7 +68,7 @@ describe('AuthProvider + useAuth', () => {
     render(createElement(AuthProvider, { client }, createElement(Status)));
     expect(text()).toBe('loading');
 
-    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(() => waitForState(client, (s) => s.status === 'unauthenticated'));
 
     expect(text()).toBe('unauthenticated');
     expect(latest).toMatchObject({ status: 'unauthenticated', isLoading: false, isAuthenticated: false, client });
@@ -90,7 +87,7 @@ describe('AuthProvider + useAuth', () => {
     expect(text()).toBe('wait');
 
     expect(await act(() => appStates)).toEqual({ returnTo: '/inbox?tab=2' });
-    await act(() => until(client, (s) => s.status === 'authenticated'));
+    await act(() => waitForState(client, (s) => s.status === 'authenticated'));
 
     expect(text()).toBe('hello alice');
     expect(onRedirectCallback).toHaveBeenCalledTimes(1);
@@ -115,7 +112,7 @@ describe('AuthProvider + useAuth', () => {
     const client = provider().client();
     const listening = countListeners(client);
     render(createElement(AuthProvider, { client }, createElement(Status), createElement(Status)));
-    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(() => waitForState(client, (s) => s.status === 'unauthenticated'));
     expect(listening()).toBe(2);
     const count = renders.length;
     act(() => root!.unmount());
@@ -139,7 +136,7 @@ async function signedInBehindRequireAuth() {
   await op.returnFromProvider({ returnTo: '/' });
   const client = op.client();
   render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
-  await act(() => until(client, (s) => s.status === 'authenticated'));
+  await act(() => waitForState(client, (s) => s.status === 'authenticated'));
   return { op, client };
 }
 
@@ -151,7 +148,7 @@ describe('RequireAuth', () => {
       const client = op.client();
       if (startedBefore) await client.ready(); // the first render is already unauthenticated: StrictMode mounts RequireAuth twice
       const login = vi.spyOn(client, 'loginWithRedirect');
-      const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+      const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
 
       render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
       const url = new URL(await act(() => navigated));
@@ -173,7 +170,7 @@ describe('RequireAuth', () => {
     const client = op.client();
 
     render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
-    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(() => waitForState(client, (s) => s.status === 'unauthenticated'));
     await act(async () => {}); // RequireAuth's effect: waits for the start, then decides
 
     expect(text()).toBe('error: access_denied');
@@ -200,7 +197,7 @@ describe('RequireAuth', () => {
   it('a session ended elsewhere (another tab, a dead refresh token) still sends the user to the provider', async () => {
     const { op, client } = await signedInBehindRequireAuth();
     expect(op.net.count('/token')).toBe(1);
-    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
 
     // A local logout on the client itself, not through useAuth(): RequireAuth cannot tell it from a session that ended.
     await act(() => client.logout({ localOnly: true }));

@@ -2,32 +2,18 @@
  * Issue 9's findings, one test each where happy-dom can show it (Chromium shows the browser cases in
  * e2e/security.spec.ts; hostile ID tokens against a real HTTP server are in test/integration/id-token-signatures.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPkceClient, type PkceClient } from '../../src/index.js';
-import { CLIENT_ID, ISSUER, REDIRECT_URI, fakeFetch, idToken, json, metadata, tokenResponse } from '../helpers/fake-fetch.js';
-import { freshClientId, installFakeLocks, rotatingOp, signIn as signInThrough, stateOf, tab } from '../helpers/rotating-op.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPkceClient } from '../../src/index.js';
+import { CLIENT_ID, ISSUER, REDIRECT_URI, fakeFetch, fakeProvider, idToken, json, metadata, tokenResponse } from '../helpers/fake-provider.js';
+import { installFakeLocks } from '../helpers/fake-locks.js';
+import { waitForState } from '../helpers/wait.js';
 
 let assign: ReturnType<typeof vi.fn>;
 
-/** Records navigations instead of making them (again after rotating-op's signIn, which restores the original). */
-function watchAssign(): void {
+beforeEach(() => {
+  localStorage.clear();
   assign = vi.fn();
   vi.spyOn(window.location, 'assign').mockImplementation(assign);
-}
-
-async function signIn(client: PkceClient, op: ReturnType<typeof rotatingOp>): Promise<void> {
-  await signInThrough(client, op);
-  watchAssign();
-}
-
-beforeEach(() => {
-  sessionStorage.clear();
-  localStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  watchAssign();
-});
-afterEach(() => {
-  vi.restoreAllMocks();
 });
 
 /** A channel of the SDK's name, as any same-origin page can open one. */
@@ -51,10 +37,10 @@ describe('sessions from the channel are verified like those from the token endpo
     ['an expired genuine ID token of another user claiming to be a login', (aud) => idToken({ sub: 'mallory', aud, iat: 1, exp: 2 })],
   ];
   it.each(forgeries)('a signed-in tab ignores a session with %s', async (_what, forged) => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId);
-    await signIn(a, op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const a = await op.tab();
+    await op.signIn(a);
     const token = await a.getAccessToken();
     const evil = channelOf(clientId);
     evil.postMessage(sessionMessage({ idToken: forged(clientId) }, { isLogin: true }));
@@ -65,10 +51,10 @@ describe('sessions from the channel are verified like those from the token endpo
   });
 
   it('a genuine ID token for another user is refused unless it comes from a fresh login, which the state announces', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId);
-    await signIn(a, op);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const a = await op.tab();
+    await op.signIn(a);
     const evil = channelOf(clientId);
     evil.postMessage(sessionMessage({ idToken: idToken({ sub: 'bob', aud: clientId }) }));
     await settle();
@@ -84,11 +70,11 @@ describe('sessions from the channel are verified like those from the token endpo
   });
 
   it('claims that travel beside the ID token are replaced by the verified ones', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId);
+    const op = fakeProvider();
+    const clientId = op.clientId;
+    const a = await op.tab();
     const evil = channelOf(clientId);
-    const joined = stateOf(a, (s) => s === 'authenticated');
+    const joined = waitForState(a, (s) => s.status === 'authenticated');
     evil.postMessage(sessionMessage({ idToken: idToken({ sub: 'alice', aud: clientId, name: 'Alice' }), claims: { sub: 'alice', admin: true }, user: { sub: 'alice', admin: true } }));
     await joined;
     evil.close();
@@ -100,10 +86,10 @@ describe('sessions from the channel are verified like those from the token endpo
   it('metadata sent over the channel never redirects a token request', async () => {
     const locks = installFakeLocks();
     try {
-      const clientId = freshClientId();
-      const op = rotatingOp(clientId);
-      const a = await tab(op, clientId);
-      await signIn(a, op);
+      const op = fakeProvider();
+      const clientId = op.clientId;
+      const a = await op.tab();
+      await op.signIn(a);
       const evil = channelOf(clientId);
       const stolen: string[] = [];
       // An answer to the next tab's hello from a page that wants the refresh token at its own host (old and new shapes).
@@ -112,7 +98,7 @@ describe('sessions from the channel are verified like those from the token endpo
           evil.postMessage({ ...sessionMessage({ idToken: idToken({ aud: clientId }) }), m: { ...metadata, token_endpoint: 'https://evil.example/token' } });
         }
       };
-      const b = await tab(op, clientId);
+      const b = await op.tab();
       await b.getAccessToken({ forceRefresh: true }).catch(() => undefined);
       evil.close();
       for (const r of op.net.requests) stolen.push(new URL(r.url).host);
@@ -127,10 +113,9 @@ describe('logout', () => {
   it.each(['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', '/relative', 'not a url'])(
     'returnTo %s is invalid_options and nobody is signed out',
     async (returnTo) => {
-      const clientId = freshClientId();
-      const op = rotatingOp(clientId);
-      const a = await tab(op, clientId);
-      await signIn(a, op);
+      const op = fakeProvider();
+      const a = await op.tab();
+      await op.signIn(a);
       await expect(a.logout({ returnTo })).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('returnTo') });
       expect(a.isAuthenticated()).toBe(true);
       expect(assign).not.toHaveBeenCalledWith(expect.stringContaining('alert'));
@@ -138,30 +123,28 @@ describe('logout', () => {
   );
 
   it('without an end-session endpoint, another origin as returnTo is refused before anything ends', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId, { metadata: { ...metadata, end_session_endpoint: undefined } });
-    await signIn(a, op);
+    const op = fakeProvider();
+    const a = await op.tab({ metadata: { ...metadata, end_session_endpoint: undefined } });
+    await op.signIn(a);
+    assign.mockClear();
     await expect(a.logout({ returnTo: 'https://evil.example/' })).rejects.toMatchObject({ code: 'invalid_options' });
     expect(a.isAuthenticated()).toBe(true);
     expect(assign).not.toHaveBeenCalled();
   });
 
   it('without an end-session endpoint it goes to a same-origin returnTo and warns that the provider session is open', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId, { metadata: { ...metadata, end_session_endpoint: undefined } });
-    await signIn(a, op);
+    const op = fakeProvider();
+    const a = await op.tab({ metadata: { ...metadata, end_session_endpoint: undefined } });
+    await op.signIn(a);
     await a.logout({ returnTo: 'https://app.example.test/bye' });
     expect(assign).toHaveBeenLastCalledWith('https://app.example.test/bye');
     expect(a.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'provider_session_active' } });
   });
 
   it('with an end-session endpoint, returnTo goes to the provider, which checks it against the registration', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId);
-    await signIn(a, op);
+    const op = fakeProvider();
+    const a = await op.tab();
+    await op.signIn(a);
     await a.logout({ returnTo: 'https://elsewhere.example.test/' });
     const url = new URL(String(assign.mock.calls.at(-1)![0]));
     expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/logout`);
@@ -170,39 +153,36 @@ describe('logout', () => {
   });
 
   it('a revocation the provider refuses (401) leaves a warning, and the user is signed out', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId, { fetch: (async (input: RequestInfo | URL, init?: RequestInit) => (String(input).endsWith('/revoke') ? json({ error: 'invalid_client' }, 401) : op.net.fetch(input, init))) as typeof fetch });
-    await signIn(a, op);
+    const op = fakeProvider();
+    const a = await op.tab({ fetch: (async (input: RequestInfo | URL, init?: RequestInit) => (String(input).endsWith('/revoke') ? json({ error: 'invalid_client' }, 401) : op.net.fetch(input, init))) as typeof fetch });
+    await op.signIn(a);
     await a.logout({ localOnly: true });
     expect(a.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'revocation_failed', message: expect.stringContaining('/revoke') } });
   });
 
   it('no revocation endpoint leaves a warning too', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const a = await tab(op, clientId, { metadata: { ...metadata, revocation_endpoint: undefined } });
-    await signIn(a, op);
+    const op = fakeProvider();
+    const a = await op.tab({ metadata: { ...metadata, revocation_endpoint: undefined } });
+    await op.signIn(a);
     await a.logout({ localOnly: true });
     expect(a.getState().warning?.code).toBe('revocation_failed');
   });
 
   it('after a logout no tab signs in silently until an interactive login', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
+    const op = fakeProvider();
     const silent = { refreshTokens: false, silentRedirectUri: 'https://app.example.test/silent.html' };
-    const a = await tab(op, clientId, { ...silent, silentLoginOnStart: false });
-    await signIn(a, op);
-    const b = await tab(op, clientId, { ...silent, silentLoginOnStart: false });
+    const a = await op.tab({ ...silent, silentLoginOnStart: false });
+    await op.signIn(a);
+    const b = await op.tab({ ...silent, silentLoginOnStart: false });
     await a.logout({ localOnly: true });
     const frames = vi.spyOn(document, 'createElement');
     await expect(b.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ code: 'login_required' });
     // A reload: start-up makes no silent attempt either.
-    const c = await tab(op, clientId, { ...silent, timeoutMs: 500 });
+    const c = await op.tab({ ...silent, timeoutMs: 500 });
     expect(c.getState().status).toBe('unauthenticated');
     expect(frames.mock.calls.filter(([tag]) => tag === 'iframe')).toHaveLength(0);
     // An interactive login lifts it.
-    await signIn(c, op);
+    await op.signIn(c);
     expect(localStorage.length).toBe(0);
   });
 });

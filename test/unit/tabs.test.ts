@@ -1,7 +1,8 @@
-import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PkceClient } from '../../src/index.js';
-import { freshClientId, installFakeLocks, rotatingOp, signIn, startLogin, stateOf, tab, type RotatingOp } from '../helpers/rotating-op.js';
+import { fakeProvider, type FakeProvider } from '../helpers/fake-provider.js';
+import { installFakeLocks } from '../helpers/fake-locks.js';
+import { waitForState } from '../helpers/wait.js';
 
 // Several clients in one happy-dom window stand in for tabs: same origin, same BroadcastChannel name, and (when
 // installed) one Web Locks manager. Chromium proves the same with real tabs in e2e/tabs.spec.ts.
@@ -17,23 +18,16 @@ function slowChannel(ms: number): typeof BroadcastChannel {
   } as typeof BroadcastChannel;
 }
 
-const refreshes = (op: RotatingOp) => op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length;
+const refreshes = (op: FakeProvider) => op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length;
 
-beforeEach(() => sessionStorage.clear());
-afterEach(() => {
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-});
 
 describe('BroadcastChannel between tabs', () => {
   it('a login in one tab signs in the others, sharing its tokens', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const [a, b] = [await tab(op, clientId), await tab(op, clientId)];
+    const op = fakeProvider();
+    const [a, b] = [await op.tab(), await op.tab()];
     expect(b.getState().status).toBe('unauthenticated');
-    const signedIn = stateOf(b, (s) => s === 'authenticated');
-    await signIn(a, op);
+    const signedIn = waitForState(b, (s) => s.status === 'authenticated');
+    await op.signIn(a);
     await signedIn;
     expect(b.getUser()).toMatchObject({ sub: 'alice' });
     expect(await b.getAccessToken()).toBe(await a.getAccessToken());
@@ -41,11 +35,10 @@ describe('BroadcastChannel between tabs', () => {
   });
 
   it('new tokens from one tab spare the other tabs a renewal', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const [a, b] = [await tab(op, clientId), await tab(op, clientId)];
-    const joined = stateOf(b, (s) => s === 'authenticated');
-    await signIn(a, op);
+    const op = fakeProvider();
+    const [a, b] = [await op.tab(), await op.tab()];
+    const joined = waitForState(b, (s) => s.status === 'authenticated');
+    await op.signIn(a);
     await joined;
     const renewed = new Promise<void>((resolve) => b.subscribe(() => resolve()));
     const token = await a.getAccessToken({ forceRefresh: true });
@@ -55,23 +48,21 @@ describe('BroadcastChannel between tabs', () => {
   });
 
   it('logout in one tab signs out every tab', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const [a, b, c] = [await tab(op, clientId), await tab(op, clientId), await tab(op, clientId)];
-    const all = Promise.all([b, c].map((t) => stateOf(t, (s) => s === 'authenticated')));
-    await signIn(a, op);
+    const op = fakeProvider();
+    const [a, b, c] = [await op.tab(), await op.tab(), await op.tab()];
+    const all = Promise.all([b, c].map((t) => waitForState(t, (s) => s.status === 'authenticated')));
+    await op.signIn(a);
     await all;
-    const out = Promise.all([b, c].map((t) => stateOf(t, (s) => s === 'unauthenticated')));
+    const out = Promise.all([b, c].map((t) => waitForState(t, (s) => s.status === 'unauthenticated')));
     await a.logout({ localOnly: true });
     await out;
     expect([a, b, c].map((t) => t.isAuthenticated())).toEqual([false, false, false]);
   });
 
   it('without Web Locks (documented fallback) a new tab does not look for a signed-in sibling', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    await signIn(await tab(op, clientId), op);
-    const late = await tab(op, clientId);
+    const op = fakeProvider();
+    await op.signIn(await op.tab());
+    const late = await op.tab();
     expect(late.getState().status).toBe('unauthenticated');
     expect(await late.countTabs()).toBe(0);
   });
@@ -84,21 +75,20 @@ describe.each(['memory', 'indexeddb'] as const)('Web Locks between tabs (cache: 
   });
   afterEach(() => locks.uninstall());
 
-  async function signedInTabs(count: number, op: RotatingOp, clientId: string): Promise<PkceClient[]> {
-    const first = await tab(op, clientId, { cache });
-    await signIn(first, op);
+  async function signedInTabs(count: number, op: FakeProvider): Promise<PkceClient[]> {
+    const first = await op.tab({ cache });
+    await op.signIn(first);
     const tabs = [first];
-    for (let i = 1; i < count; i++) tabs.push(await tab(op, clientId, { cache }));
+    for (let i = 1; i < count; i++) tabs.push(await op.tab({ cache }));
     return tabs;
   }
 
   it('a new tab takes the verified session of a signed-in sibling and sends no request', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const [a] = await signedInTabs(1, op, clientId);
+    const op = fakeProvider();
+    const [a] = await signedInTabs(1, op);
     const sent = op.net.requests.length;
     // Metadata from the option; the JWKS was cached by the sibling's code exchange (this window's sessionStorage).
-    const b = await tab(op, clientId, { cache });
+    const b = await op.tab({ cache });
     expect(b.getState()).toMatchObject({ status: 'authenticated', user: { sub: 'alice' } });
     expect(await b.getAccessToken()).toBe(await a!.getAccessToken());
     expect(op.net.requests.length).toBe(sent);
@@ -106,27 +96,25 @@ describe.each(['memory', 'indexeddb'] as const)('Web Locks between tabs (cache: 
   });
 
   it('the page the provider sends back to shares the new session with the tabs already open and those opened later', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const open = await tab(op, clientId, { cache });
-    const callback = await startLogin(await tab(op, clientId, { cache }), op);
+    const op = fakeProvider();
+    const open = await op.tab({ cache });
+    const callback = await op.startLogin(await op.tab({ cache }));
     // The browser comes back: a new page on the callback URL starts its client, which waits for the callback.
     window.history.replaceState(null, '', callback);
-    const back = await tab(op, clientId, { cache });
+    const back = await op.tab({ cache });
     expect(back.getState().status).toBe('loading');
-    const joined = stateOf(open, (s) => s === 'authenticated');
+    const joined = waitForState(open, (s) => s.status === 'authenticated');
     await back.handleRedirectCallback();
     await joined;
-    const later = await tab(op, clientId, { cache });
+    const later = await op.tab({ cache });
     expect(later.getState().status).toBe('authenticated');
     expect(await later.getAccessToken()).toBe(await back.getAccessToken());
     expect(op.net.count('/token')).toBe(1);
   });
 
   it('3 tabs forcing renewal at the same moment, 10 rounds: every refresh token is spent once', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const tabs = await signedInTabs(3, op, clientId);
+    const op = fakeProvider();
+    const tabs = await signedInTabs(3, op);
     for (let round = 0; round < 10; round++) {
       const tokens = await Promise.all(tabs.map((t) => t.getAccessToken({ forceRefresh: true })));
       expect(tokens.every((t) => /^at-\d+$/.test(t))).toBe(true);
@@ -139,11 +127,10 @@ describe.each(['memory', 'indexeddb'] as const)('Web Locks between tabs (cache: 
   });
 
   it('a tab that has not heard of a renewal yet takes it over instead of spending its rotated refresh token', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const [a] = await signedInTabs(1, op, clientId);
+    const op = fakeProvider();
+    const [a] = await signedInTabs(1, op);
     vi.stubGlobal('BroadcastChannel', slowChannel(200));
-    const b = await tab(op, clientId, { cache }); // joins (slowly); every later message reaches it 200 ms late
+    const b = await op.tab({ cache }); // joins (slowly); every later message reaches it 200 ms late
     expect(b.getState().status).toBe('authenticated');
     const before = await b.getAccessToken();
 
@@ -159,9 +146,8 @@ describe.each(['memory', 'indexeddb'] as const)('Web Locks between tabs (cache: 
   });
 
   it('a forced renewal that waited for the lock uses the renewal that ran meanwhile', async () => {
-    const clientId = freshClientId();
-    const op = rotatingOp(clientId);
-    const [a, b] = await signedInTabs(2, op, clientId);
+    const op = fakeProvider();
+    const [a, b] = await signedInTabs(2, op);
     const [ta, tb] = await Promise.all([a!.getAccessToken({ forceRefresh: true }), b!.getAccessToken({ forceRefresh: true })]);
     expect(op.invalidGrants()).toBe(0);
     expect(refreshes(op)).toBeLessThanOrEqual(2);

@@ -4,29 +4,26 @@
  * tests (they share one BroadcastChannel namespace) cannot mix.
  */
 import { createApp, h, nextTick, type App } from 'vue';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { AuthError, PkceClient } from '../../src/index.js';
 import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
-import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
-import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';
+import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
+import { countListeners } from '../helpers/listeners.js';
+import { waitForState } from '../helpers/wait.js';
 
-let assign: ReturnType<typeof vi.fn>;
+let assign: MockInstance<Location['assign']>;
 let apps: App[];
 
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
+  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   apps = [];
 });
 afterEach(() => {
   for (const app of apps) app.unmount();
   document.body.innerHTML = '';
-  vi.restoreAllMocks();
 });
 
-const provider = () => makeProvider('vue', assign);
+const provider = () => fakeProvider();
 
 /** Mounts an app whose root shows what useAuth() says; returns its element, render count and useAuth() result. */
 function mount(client: PkceClient | undefined, options?: AuthPluginOptions) {
@@ -54,7 +51,7 @@ describe('createAuth + useAuth', () => {
     const { text, view } = mount(client);
     expect(text()).toBe('loading');
 
-    await until(client, (s) => s.status === 'unauthenticated');
+    await waitForState(client, (s) => s.status === 'unauthenticated');
     await nextTick();
 
     expect(text()).toBe('unauthenticated');
@@ -112,7 +109,7 @@ describe('createAuth + useAuth', () => {
     const client = provider().client();
     const listening = countListeners(client);
     const { app, view, text } = mount(client);
-    await until(client, (s) => s.status === 'unauthenticated');
+    await waitForState(client, (s) => s.status === 'unauthenticated');
     await nextTick();
     expect(listening()).toBe(1); // one per app, however many components call useAuth
     const renders = view.renders;
@@ -156,11 +153,11 @@ describe('createAuthGuard', () => {
     const client = op.client();
     mount(client);
 
-    const error = await createAuthGuard(client)({ fullPath: '/' }).catch((e: unknown) => e);
+    const guarded = createAuthGuard(client)({ fullPath: '/' });
 
-    expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ code: 'access_denied', description: 'User said no' });
-    expect(client.getState().error).toBe(error);
+    await expect(guarded).rejects.toBeInstanceOf(AuthError);
+    await expect(guarded).rejects.toMatchObject({ code: 'access_denied', description: 'User said no' });
+    await expect(guarded).rejects.toBe(client.getState().error);
     expect(assign).not.toHaveBeenCalled();
     expect(op.net.count('/token')).toBe(0);
   });

@@ -1,5 +1,5 @@
 /**
- * A tiny scripted authorization server on 127.0.0.1, port 0, for the hostile responses oidc-provider cannot be made
+ * The HOSTILE provider: a tiny scripted authorization server on 127.0.0.1, port 0, for the hostile responses oidc-provider cannot be made
  * to send (a foreign `iss` in an ID token, HTML from the token endpoint, a bare 500, ...). It serves discovery for its
  * issuer and answers every other path from a handler the test sets. Every response allows any origin (CORS), so
  * the SDK sees the body exactly as sent.
@@ -64,7 +64,7 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Starts a scripted server on 127.0.0.1 port 0. */
-export async function startScriptedOp(options: ScriptedOpOptions = {}): Promise<ScriptedOp> {
+export async function startHostileProvider(options: ScriptedOpOptions = {}): Promise<ScriptedOp> {
   const { clientId = 'spa', issuerPath = '', metadata = {} } = options;
   const handlers = new Map<string, ScriptedHandler>();
   const requests: ScriptedRequest[] = [];

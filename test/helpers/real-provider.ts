@@ -1,5 +1,5 @@
 /**
- * Helpers for Node integration tests against the demo OpenID Provider
+ * The REAL provider for Node integration tests: the demo OpenID Provider
  * (demo/server.mjs, oidc-provider 9 with its development login/consent pages).
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import type { DemoServers, StartDemoOptions } from '../../demo/server.mjs';
 export type { DemoServers, DemoStats, StartDemoOptions } from '../../demo/server.mjs';
 
 /** Starts the demo OP + app servers (quiet by default). Call `close()` when done. */
-export async function startOp(opts: StartDemoOptions = {}): Promise<DemoServers> {
+export async function startRealProvider(opts: StartDemoOptions = {}): Promise<DemoServers> {
   return startDemo({ quiet: true, ...opts });
 }
 
