@@ -12,6 +12,7 @@ import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
 
+/** Options for {@link PkceClient.loginWithRedirect}. */
 export interface LoginOptions {
   /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
   appState?: unknown;
@@ -19,6 +20,7 @@ export interface LoginOptions {
   authorizationParams?: Record<string, string>;
 }
 
+/** Options for {@link PkceClient.loginWithPopup}. */
 export interface PopupLoginOptions {
   /** Extra authorization request parameters for this login. */
   authorizationParams?: Record<string, string>;
@@ -26,6 +28,7 @@ export interface PopupLoginOptions {
   timeoutMs?: number;
 }
 
+/** Options for {@link PkceClient.getAccessToken}. */
 export interface GetTokenOptions {
   /** Scope for this token (a subset of what was granted); default: the client's scope. */
   scope?: string;
@@ -37,6 +40,7 @@ export interface GetTokenOptions {
   minTtlSeconds?: number;
 }
 
+/** Options for {@link PkceClient.logout}. */
 export interface LogoutOptions {
   /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
   returnTo?: string;

@@ -40,6 +40,7 @@ export type AuthErrorCode = PkceErrorCode | (string & {});
  * try { await client.getAccessToken() } catch (e) { if (isAuthError(e) && e.code === 'login_required') ... }
  */
 export class AuthError extends Error {
+  /** Always `'AuthError'`: the brand {@link isAuthError} checks. */
   override readonly name = 'AuthError';
   /** Stable, machine-readable code: the server's OAuth error code or one of {@link PkceErrorCode}. */
   readonly code: AuthErrorCode;

@@ -3,13 +3,17 @@ import type { User } from './token-store.js';
 
 /** What an app renders from: `loading` until the client knows whether someone is signed in. */
 export interface AuthState {
+  /** `loading` until the client knows; then whether someone is signed in. */
   status: 'loading' | 'authenticated' | 'unauthenticated';
+  /** The signed-in user's profile claims (when `authenticated`). */
   user?: User;
+  /** Why the last login, callback or renewal failed; cleared by the next successful sign-in. */
   error?: AuthError;
   /** Something degraded but the client works, e.g. `storage_unavailable`; once set, it stays in every later state. */
   warning?: AuthError;
 }
 
+/** A function {@link PkceClient.subscribe} calls with each new {@link AuthState}. */
 export type AuthStateListener = (state: AuthState) => void;
 
 /**
