@@ -7,7 +7,7 @@ export interface AuthState {
   status: 'loading' | 'authenticated' | 'unauthenticated';
   /** The signed-in user's profile claims (when `authenticated`). */
   user?: User;
-  /** Why the last login, callback or renewal failed; cleared by the next successful sign-in. */
+  /** Why start-up, the last login or callback failed, or why the session ended (`invalid_grant`); gone after a sign-in. */
   error?: AuthError;
   /** Something degraded but the client works, e.g. `storage_unavailable`; once set, it stays in every later state. */
   warning?: AuthError;

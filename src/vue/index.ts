@@ -17,7 +17,7 @@ export interface UseAuthResult {
   isAuthenticated: ComputedRef<boolean>;
   /** The signed-in user's profile claims, or undefined. */
   user: ComputedRef<User | undefined>;
-  /** Why the last login, callback or renewal failed, or undefined. */
+  /** {@link AuthState.error}: why start-up, a login or the callback failed, or why the session ended. */
   error: ComputedRef<AuthError | undefined>;
   /** The client given to {@link createAuth}, for everything else (`getIdTokenClaims`, `countTabs`, ...). */
   client: PkceClient;
