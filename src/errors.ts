@@ -1,6 +1,6 @@
 /**
  * pkce-spa's own error codes, used when the authorization server did not send an OAuth error code of its own.
- * One line each; the README's table is checked against this list.
+ * One line each; the table in docs/errors.md is checked against this list.
  */
 export type PkceErrorCode =
   /** An option passed to the client is missing or malformed; the message names it. */
