@@ -24,7 +24,10 @@ export interface LoginOptions {
 export interface PopupLoginOptions {
   /** Extra authorization request parameters for this login. */
   authorizationParams?: Record<string, string>;
-  /** How long the user has to finish in the popup, in milliseconds. Default 300000 (5 minutes). */
+  /**
+   * How long the user has to finish in the popup, in milliseconds (5 minutes).
+   * @defaultValue 300000
+   */
   timeoutMs?: number;
 }
 
@@ -34,7 +37,10 @@ export interface GetTokenOptions {
   scope?: string;
   /** RFC 8707 resource for this token; default: the client's resource. */
   resource?: string | string[];
-  /** Renew even if the cached token is still valid. */
+  /**
+   * Renew even if the cached token is still valid.
+   * @defaultValue false
+   */
   forceRefresh?: boolean;
   /** Renew when fewer than this many seconds are left (at least `leewaySeconds`). */
   minTtlSeconds?: number;
@@ -44,7 +50,11 @@ export interface GetTokenOptions {
 export interface LogoutOptions {
   /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
   returnTo?: string;
-  /** Only forget the session here: no revocation redirect to the provider's end-session endpoint. */
+  /**
+   * Sign out without leaving the page: the session is forgotten and the refresh token revoked, but there is no
+   * redirect to the provider's end-session endpoint, so the provider's own session stays.
+   * @defaultValue false
+   */
   localOnly?: boolean;
 }
 
