@@ -35,6 +35,14 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      {
+        test: {
+          name: 'types',
+          // Type tests of the public API (test/types/*.test-d.ts): checked by tsc, never executed.
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: 'tsconfig.types.json' },
+        },
+      },
     ],
   },
 });

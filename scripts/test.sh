@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, builds (always fresh), lints, checks the package (publint and
-# @arethetypeswrong/cli on the packed tarball), then runs every test: unit and integration (vitest), the built files
-# (test/dist), and the browser tests (Playwright in Chromium). Prints one closing line "N passed, N failed".
+# @arethetypeswrong/cli on the packed tarball), the docs and the API reports, then runs every test: unit, integration
+# and type tests (vitest), the built files (test/dist), and the browser tests (Playwright in Chromium).
+# Prints one closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh || exit 1
@@ -12,10 +13,20 @@ node scripts/build-demo.mjs || exit 1
 npx tsc -p tsconfig.test.json || exit 1
 npm run --silent lint || exit 1
 node scripts/check-package.mjs || exit 1
+status=0
+checks=()
+# The docs: every TypeScript sample compiles; the reference builds from the JSDoc without a warning (into the
+# git-ignored docs/reference/); the public signatures match the API reports in api/ (`npm run api` updates them).
+node scripts/check-docs.mjs || checks+=("docs samples")
+npx typedoc --logLevel Warn || checks+=("typedoc")
+node scripts/api-report.mjs || checks+=("api report")
 mkdir -p reports
 rm -f reports/vitest.json reports/playwright.json
-status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
 PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json || status=1
+if [ ${#checks[@]} -gt 0 ]; then
+  echo "checks failed: ${checks[*]} (see their output above)"
+  status=1
+fi
 node scripts/summarize-tests.mjs reports/vitest.json reports/playwright.json || status=1
 exit $status

@@ -13,6 +13,7 @@ import { isFresh, nextSession, tokenKey, userFromClaims, type AccessToken, type 
 import { Tabs } from './tabs.js';
 import { nowSeconds } from './env.js';
 
+/** Options for {@link PkceClient.loginWithRedirect}. */
 export interface LoginOptions {
   /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
   appState?: unknown;
@@ -20,28 +21,41 @@ export interface LoginOptions {
   authorizationParams?: Record<string, string>;
 }
 
+/** Options for {@link PkceClient.loginWithPopup}. */
 export interface PopupLoginOptions {
   /** Extra authorization request parameters for this login. */
   authorizationParams?: Record<string, string>;
-  /** How long the user has to finish in the popup, in milliseconds. Default 300000 (5 minutes). */
+  /**
+   * How long the user has to finish in the popup, in milliseconds (5 minutes).
+   * @defaultValue 300000
+   */
   timeoutMs?: number;
 }
 
+/** Options for {@link PkceClient.getAccessToken}. */
 export interface GetTokenOptions {
   /** Scope for this token (a subset of what was granted); default: the client's scope. */
   scope?: string;
   /** RFC 8707 resource for this token; default: the client's resource. */
   resource?: string | string[];
-  /** Renew even if the cached token is still valid. */
+  /**
+   * Renew even if the cached token is still valid.
+   * @defaultValue false
+   */
   forceRefresh?: boolean;
   /** Renew when fewer than this many seconds are left (at least `leewaySeconds`). */
   minTtlSeconds?: number;
 }
 
+/** Options for {@link PkceClient.logout}. */
 export interface LogoutOptions {
   /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
   returnTo?: string;
-  /** Only forget the session here: no revocation redirect to the provider's end-session endpoint. */
+  /**
+   * Sign out without leaving the page: the session is forgotten and the refresh token revoked, but there is no
+   * redirect to the provider's end-session endpoint, so the provider's own session stays.
+   * @defaultValue false
+   */
   localOnly?: boolean;
 }
 

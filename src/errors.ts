@@ -1,6 +1,6 @@
 /**
  * pkce-spa's own error codes, used when the authorization server did not send an OAuth error code of its own.
- * One line each; the README's table is checked against this list.
+ * One line each; the table in docs/errors.md is checked against this list.
  */
 export type PkceErrorCode =
   /** An option passed to the client is missing or malformed; the message names it. */
@@ -46,6 +46,7 @@ export type AuthErrorCode = PkceErrorCode | (string & {});
  * try { await client.getAccessToken() } catch (e) { if (isAuthError(e) && e.code === 'login_required') ... }
  */
 export class AuthError extends Error {
+  /** Always `'AuthError'`: the brand {@link isAuthError} checks. */
   override readonly name = 'AuthError';
   /** Stable, machine-readable code: the server's OAuth error code or one of {@link PkceErrorCode}. */
   readonly code: AuthErrorCode;

@@ -8,15 +8,22 @@ import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
 import { readJson, writeJson } from './storage/session-storage.js';
 import type { ResolvedOptions } from './options.js';
 
+/** Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as oauth4webapi types it. */
 export type Metadata = oauth.AuthorizationServer;
 
 /** Claims of a validated ID token. */
 export interface IdTokenClaims {
+  /** Issuer: equals the `issuer` option. */
   iss: string;
+  /** Subject: the provider's stable identifier of the user. */
   sub: string;
+  /** Audience: contains the client id. */
   aud: string | string[];
+  /** Expiry, epoch seconds. */
   exp: number;
+  /** Issued at, epoch seconds. */
   iat: number;
+  /** The nonce of the login that produced this ID token. */
   nonce?: string;
   [claim: string]: unknown;
 }

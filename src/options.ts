@@ -2,40 +2,90 @@ import type { AuthorizationServer } from 'oauth4webapi';
 import { invalidOption } from './errors.js';
 type Metadata = AuthorizationServer;
 
-/** Options for {@link createPkceClient} and `new PkceClient()`. */
+/**
+ * Options for {@link createPkceClient} and `new PkceClient()`. They are validated once, when the client is made: a
+ * missing, malformed or unknown option throws `AuthError('invalid_options')` naming it.
+ */
 export interface ClientOptions {
-  /** The OpenID Provider's issuer identifier: https, or http on localhost / 127.0.0.1 / [::1] for development. */
+  /**
+   * The OpenID Provider's issuer identifier: https, or http on localhost / 127.0.0.1 / [::1] for development.
+   * Required.
+   * @example 'https://id.example.com'
+   */
   issuer: string;
-  /** This app's client id, registered at the provider as a public client. */
+  /** This app's client id, registered at the provider as a public client (`token_endpoint_auth_method: none`). Required. */
   clientId: string;
-  /** Absolute URL the provider sends the user back to; must be registered at the provider. */
+  /**
+   * Absolute URL the provider sends the user back to (also where the login popup ends); must be registered at the
+   * provider. Required.
+   * @example `${location.origin}/`
+   */
   redirectUri: string;
-  /** Where the provider sends the user after logout (registered at the provider). */
+  /**
+   * Where the provider sends the user after logout (registered at the provider).
+   * @defaultValue undefined: the provider decides
+   */
   postLogoutRedirectUri?: string;
-  /** Space-separated scopes. Default `openid profile email`; `openid` is always included. */
+  /**
+   * Space-separated scopes. `openid` is always included, and `offline_access` is added when `refreshTokens` is on.
+   * @defaultValue 'openid profile email'
+   */
   scope?: string;
-  /** RFC 8707 resource indicator(s) sent with the authorization and token requests. */
+  /**
+   * RFC 8707 resource indicator(s) sent with the authorization and token requests.
+   * @defaultValue [] (none)
+   * @see https://www.rfc-editor.org/rfc/rfc8707
+   */
   resource?: string | string[];
-  /** Extra authorization request parameters (`prompt`, `ui_locales`, `acr_values`, ...). */
+  /**
+   * Extra authorization request parameters (`prompt`, `login_hint`, `ui_locales`, `acr_values`, ...). Parameters the
+   * SDK sets itself (`state`, `nonce`, `code_challenge`, `redirect_uri`, `scope`, ...) are rejected.
+   * @defaultValue {}
+   */
   authorizationParams?: Record<string, string>;
-  /** Ask for and use refresh tokens (adds `offline_access` to the scope). Default true. */
+  /**
+   * Ask for refresh tokens (adds `offline_access` to the scope) and renew with them. `false` keeps no refresh token,
+   * which leaves the hidden iframe (`silentRedirectUri`) as the only way to renew.
+   * @defaultValue true
+   */
   refreshTokens?: boolean;
-  /** Renew an access token that has fewer than this many seconds left. Default 60. */
+  /**
+   * Renew an access token that has fewer than this many seconds left.
+   * @defaultValue 60
+   */
   leewaySeconds?: number;
-  /** Timeout for each request to the provider, in milliseconds. Default 10000. */
+  /**
+   * How long each request to the provider, the silent iframe and the wait for another tab's newer session may take,
+   * in milliseconds (the popup has its own `timeoutMs` in {@link PopupLoginOptions}).
+   * @defaultValue 10000
+   */
   timeoutMs?: number;
-  /** Provider metadata to use instead of discovery (its `issuer` must equal `issuer`). */
+  /**
+   * Provider metadata to use instead of discovery (its `issuer` must equal `issuer`).
+   * @defaultValue undefined: discovered from `<issuer>/.well-known/openid-configuration`, cached in sessionStorage
+   *   for an hour
+   */
   metadata?: AuthorizationServer;
-  /** A `fetch` to use for every request to the provider (tests, instrumentation). */
+  /**
+   * A `fetch` to use for every request to the provider (tests, instrumentation).
+   * @defaultValue undefined: the global `fetch`
+   */
   fetch?: typeof fetch;
   /**
-   * Where the session lives between page loads. `memory` (default) persists nothing; `indexeddb` keeps the refresh
+   * Where the session lives between page loads. `memory` persists nothing; `indexeddb` keeps the refresh
    * token, encrypted with a non-extractable key, in IndexedDB so a reload needs no new login.
+   * @defaultValue 'memory'
    */
   cache?: 'memory' | 'indexeddb';
-  /** Same-origin page for hidden-iframe `prompt=none` renewal; unset disables the iframe path. */
+  /**
+   * Same-origin page for hidden-iframe `prompt=none` renewal (`dist/silent-callback.html` is one).
+   * @defaultValue undefined: no iframe renewal
+   */
   silentRedirectUri?: string;
-  /** With `silentRedirectUri`, try one silent iframe login on start-up when no session exists. Default true. */
+  /**
+   * With `silentRedirectUri`, try one silent iframe login on start-up when no session exists.
+   * @defaultValue true
+   */
   silentLoginOnStart?: boolean;
   /**
    * Verify ID-token signatures with the provider's JWKS (`jwks_uri`): at the code exchange, on every refresh that

@@ -3,8 +3,11 @@ import type { User } from './token-store.js';
 
 /** What an app renders from: `loading` until the client knows whether someone is signed in. */
 export interface AuthState {
+  /** `loading` until the client knows; then whether someone is signed in. */
   status: 'loading' | 'authenticated' | 'unauthenticated';
+  /** The signed-in user's profile claims (when `authenticated`). */
   user?: User;
+  /** Why start-up, the last login or callback failed, or why the session ended (`invalid_grant`); gone after a sign-in. */
   error?: AuthError;
   /**
    * Something degraded but the client works: `storage_unavailable` (stays in every later state), or after a logout
@@ -13,6 +16,7 @@ export interface AuthState {
   warning?: AuthError;
 }
 
+/** A function {@link PkceClient.subscribe} calls with each new {@link AuthState}. */
 export type AuthStateListener = (state: AuthState) => void;
 
 /**

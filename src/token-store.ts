@@ -4,9 +4,13 @@ import { nowSeconds } from './env.js';
 
 /** Profile claims of the signed-in user: the ID token's claims without the protocol ones. */
 export interface User {
+  /** Subject: the provider's stable identifier of the user. */
   sub: string;
+  /** Full name (OpenID Connect `profile` scope). */
   name?: string;
+  /** Email address (OpenID Connect `email` scope). */
   email?: string;
+  /** Whether the provider verified `email`. */
   email_verified?: boolean;
   [claim: string]: unknown;
 }

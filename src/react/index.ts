@@ -15,9 +15,13 @@ export interface UseAuthResult extends AuthState {
   isAuthenticated: boolean;
   /** The client given to {@link AuthProvider}, for everything else (`getIdTokenClaims`, `countTabs`, ...). */
   client: PkceClient;
+  /** {@link PkceClient.loginWithRedirect}, bound to the client. */
   loginWithRedirect: PkceClient['loginWithRedirect'];
+  /** {@link PkceClient.loginWithPopup}, bound to the client. */
   loginWithPopup: PkceClient['loginWithPopup'];
+  /** {@link PkceClient.logout}, bound to the client. */
   logout: PkceClient['logout'];
+  /** {@link PkceClient.getAccessToken}, bound to the client. */
   getAccessToken: PkceClient['getAccessToken'];
 }
 
@@ -30,6 +34,7 @@ interface Context extends Methods {
 
 const AuthContext = createContext<Context | undefined>(undefined);
 
+/** Props of {@link AuthProvider}. */
 export interface AuthProviderProps {
   /** The app's client, created once outside the component: `new PkceClient(options)`. */
   client: PkceClient;
@@ -38,6 +43,7 @@ export interface AuthProviderProps {
    * example `{ returnTo }`, which {@link RequireAuth} sets). The address bar is already clean.
    */
   onRedirectCallback?: (appState: unknown) => void;
+  /** The app. */
   children?: ReactNode;
 }
 
@@ -89,6 +95,7 @@ export function useAuth(): UseAuthResult {
   }, [state, context]);
 }
 
+/** Props of {@link RequireAuth}. */
 export interface RequireAuthProps {
   /** Rendered once someone is signed in. */
   children?: ReactNode;

@@ -11,18 +11,27 @@ import { deliverAppState, needsLogin, redirectOnce } from '../adapters/start.js'
 export interface UseAuthResult {
   /** The whole {@link AuthState}; a new object each time something changes. */
   state: ComputedRef<AuthState>;
+  /** `status === 'loading'`: the client does not know yet whether someone is signed in. */
   isLoading: ComputedRef<boolean>;
+  /** `status === 'authenticated'`. */
   isAuthenticated: ComputedRef<boolean>;
+  /** The signed-in user's profile claims, or undefined. */
   user: ComputedRef<User | undefined>;
+  /** {@link AuthState.error}: why start-up, a login or the callback failed, or why the session ended. */
   error: ComputedRef<AuthError | undefined>;
   /** The client given to {@link createAuth}, for everything else (`getIdTokenClaims`, `countTabs`, ...). */
   client: PkceClient;
+  /** {@link PkceClient.loginWithRedirect}, bound to the client. */
   loginWithRedirect: PkceClient['loginWithRedirect'];
+  /** {@link PkceClient.loginWithPopup}, bound to the client. */
   loginWithPopup: PkceClient['loginWithPopup'];
+  /** {@link PkceClient.logout}, bound to the client. */
   logout: PkceClient['logout'];
+  /** {@link PkceClient.getAccessToken}, bound to the client. */
   getAccessToken: PkceClient['getAccessToken'];
 }
 
+/** Options of {@link createAuth}. */
 export interface AuthPluginOptions {
   /**
    * Called once when this page finished a redirect login, with the `appState` given to `loginWithRedirect` (for
@@ -33,7 +42,9 @@ export interface AuthPluginOptions {
 
 /** The plugin returned by {@link createAuth}. */
 export interface AuthPlugin {
+  /** The client the plugin binds. */
   readonly client: PkceClient;
+  /** Called by `app.use()`: provides {@link useAuth} to the app and starts the client. */
   install(app: App): void;
 }
 
@@ -96,6 +107,7 @@ export function useAuth(): UseAuthResult {
   return auth;
 }
 
+/** Options of {@link createAuthGuard}. */
 export interface AuthGuardOptions {
   /** For the login; `appState` defaults to `{ returnTo: to.fullPath }`. */
   loginOptions?: LoginOptions;
