@@ -255,8 +255,17 @@ ${body}
 async function logoutSource(ctx, form) {
   // `form` is oidc-provider's <form id="op.logoutForm" ...> carrying the xsrf
   // input. Adding logout=yes ends the whole OP session (not just this
-  // client's part of it); the script submits without a confirmation click.
+  // client's part of it).
   const withLogout = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+  // With a valid id_token_hint (oidc-provider has checked it by now) the request comes from the app the user signed in
+  // to: submit at once. Without one, anyone's page could have sent the browser here (logout CSRF): ask first.
+  if (!ctx.oidc?.params?.id_token_hint) {
+    sendOpPage(ctx, 'Sign out?', `  <h1>Sign out?</h1>
+  <p>Do you want to sign out of the demo authorization server?</p>
+  ${withLogout}
+  <button type="submit" form="op.logoutForm">Yes, sign me out</button>`);
+    return;
+  }
   const script = "document.getElementById('op.logoutForm').submit();";
   allowInlineScript(ctx, script);
   sendOpPage(ctx, 'Signing out…', `  <p>Signing you out…</p>
@@ -446,6 +455,11 @@ export async function startDemo(opts = {}) {
       await next();
       if (typeof ctx.body === 'string' && ctx.response.is('html')) {
         ctx.body = ctx.body.replace(FONT_IMPORT, '');
+      }
+      // Public documents that browsers may cache, as Google, Microsoft and Okta let them: a new tab's discovery and
+      // JWKS requests (the SDK verifies what other tabs send it) are then served by the HTTP cache.
+      if (ctx.method === 'GET' && ctx.status === 200 && (ctx.path === '/.well-known/openid-configuration' || ctx.path === '/jwks')) {
+        ctx.set('cache-control', 'public, max-age=300');
       }
     });
 

@@ -3,14 +3,15 @@ import { browserWindow } from './env.js';
 import type { TokenResult } from './oauth.js';
 import { checkParams, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import {
-  authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError,
+  authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError, verifyIdToken,
   type IdTokenClaims, type Metadata,
 } from './oauth.js';
-import { pendingState, saveTransaction, takeTransaction, type Transaction } from './transaction.js';
-import { openPopup, postCallbackToParent } from './popup.js';
+import { checkCallbackUrl, pendingState, saveTransaction, takeTransaction, type Transaction, type TransactionOwner } from './transaction.js';
+import { expectChildCallback, openPopup, postCallbackToParent } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
-import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
+import { isFresh, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
+import { nowSeconds } from './env.js';
 
 /** Options for {@link PkceClient.loginWithRedirect}. */
 export interface LoginOptions {
@@ -60,6 +61,9 @@ export interface LogoutOptions {
 
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
+/** Warnings that a logout leaves in the state until the next interactive login. */
+const LOGOUT_WARNINGS = ['revocation_failed', 'provider_session_active'];
+
 /**
  * A PKCE login client for one provider and one client id. Construction only validates options (nothing touches the
  * network or browser globals); discovery happens on first use. Prefer {@link createPkceClient}, which also resolves
@@ -67,29 +71,34 @@ const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', '
  * @throws {AuthError} `invalid_options` from the constructor, naming the option.
  */
 export class PkceClient {
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #state = new StateStore();
-  #session: Session | undefined;
   #metadata: Promise<Metadata> | undefined;
   #ready: Promise<void> | undefined;
   readonly #inflight = new Map<string, Promise<string>>();
   /** Renewals run one after another: a rotating refresh token may be spent only once. */
   #renewQueue: Promise<unknown> = Promise.resolve();
-  /** The other tabs of this origin with the same issuer + client id, and the IndexedDB cache. */
+  /** The other tabs of this origin with the same issuer + client id, and the IndexedDB cache; owns the session. */
   readonly #tabs: Tabs;
 
   constructor(options: ClientOptions) {
-    this.#o = resolveOptions(options);
-    this.#tabs = new Tabs(this.#o, {
-      session: () => this.#session,
-      adopt: (session, metadata) => {
-        this.#session = session;
-        if (metadata) this.#metadata ??= Promise.resolve(metadata);
+    this.#options = resolveOptions(options);
+    this.#tabs = new Tabs(this.#options, {
+      verify: (session, isLogin) => this.#verifyAdopted(session, isLogin),
+      adopted: () => {
         // While starting, #start sets the first state (a stored session is checked with the server first).
         if (this.#state.get().status !== 'loading') this.#state.set(this.#stateFromSession());
       },
       warn: (warning) => this.#state.set({ ...this.#state.get(), warning }),
     });
+  }
+
+  get #session(): Session | undefined {
+    return this.#tabs.session;
+  }
+
+  get #owner(): TransactionOwner {
+    return { issuer: this.#options.issuerUrl.href, clientId: this.#options.clientId };
   }
 
   /**
@@ -109,15 +118,18 @@ export class PkceClient {
 
   async #start(): Promise<void> {
     const w = browserWindow();
-    const pending = pendingState(this.#o.clientId);
+    const pending = pendingState(this.#owner);
     const isCallback = !!w && !!pending && new URL(w.location.href).searchParams.get('state') === pending;
-    // A signed-in sibling tab hands over its session (and the metadata) over the channel: no request at all.
+    // Discovery (usually from the cache) runs while a signed-in sibling tab hands over its session, which is then
+    // verified against the provider's keys before it counts.
+    const metadata = this.#getMetadata();
+    metadata.catch(() => undefined);
     await this.#tabs.join(!isCallback);
-    this.#tabs.metadata = await this.#getMetadata();
+    await metadata;
     if (this.#state.get().status !== 'loading' || isCallback) return;
     // Else the stored session (cache: 'indexeddb'), checked with exactly one refresh grant before it counts.
     if (!this.#session && (await this.#tabs.restore())) {
-      await this.#renew(tokenKey(), {}, this.#o.leewaySeconds, false, true).catch(() => undefined);
+      await this.#renew(tokenKey(), {}, { minTtl: this.#options.leewaySeconds, force: false, waitForReady: false }).catch(() => undefined);
     }
     if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
     if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
@@ -126,15 +138,43 @@ export class PkceClient {
   /** One silent iframe attempt on start-up, never from inside a popup or frame (that would recurse). */
   #shouldTrySilentLogin(): boolean {
     const w = browserWindow();
-    return !!w && !this.#session && !!this.#o.silentRedirectUri && this.#o.silentLoginOnStart && w === w.top && !w.opener;
+    return !!w && !this.#session && !!this.#options.silentRedirectUri && this.#options.silentLoginOnStart && w === w.top && !w.opener && !loggedOut(this.#owner);
   }
 
   #getMetadata(): Promise<Metadata> {
-    this.#metadata ??= discover(this.#o).catch((e) => {
+    this.#metadata ??= discover(this.#options).catch((e) => {
       this.#metadata = undefined; // let the next call retry
       throw e;
     });
     return this.#metadata;
+  }
+
+  /**
+   * Checks a session that reached this tab from another tab or from IndexedDB like one from the token endpoint: the ID
+   * token's signature, issuer and audience, and the same subject as this tab's session. Another subject is accepted only
+   * from a new login in another tab whose ID token has not expired (apps see the new user in the state).
+   */
+  async #verifyAdopted(session: Session, isLogin: boolean): Promise<Session | undefined> {
+    const as = await this.#getMetadata();
+    let claims: IdTokenClaims;
+    try {
+      claims = await verifyIdToken(as, this.#options, session.idToken!);
+    } catch (e) {
+      const error = toAuthError(e);
+      if (error.code === 'network_error' || error.code === 'timeout') throw error;
+      return undefined;
+    }
+    const mine = this.#session;
+    if (mine && claims.sub !== mine.claims.sub && !(isLogin && claims.exp > nowSeconds())) return undefined;
+    const tokens = new Map<string, AccessToken>();
+    for (const [key, token] of session.tokens) {
+      if (typeof key === 'string' && typeof token?.accessToken === 'string' && typeof token.tokenType === 'string') {
+        tokens.set(key, { accessToken: token.accessToken, tokenType: token.tokenType, expiresAt: typeof token.expiresAt === 'number' ? token.expiresAt : 0, scope: typeof token.scope === 'string' ? token.scope : undefined });
+      }
+    }
+    const refreshToken = this.#options.refreshTokens && typeof session.refreshToken === 'string' ? session.refreshToken : undefined;
+    // Claims and profile come from the verified token only, never from the fields that travelled beside it.
+    return { refreshToken, idToken: session.idToken, claims, user: userFromClaims(claims), tokens };
   }
 
   /**
@@ -144,16 +184,20 @@ export class PkceClient {
    */
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     const extra = checkParams('authorizationParams', options.authorizationParams);
-    const { tx, url } = await this.#authorize(this.#o.redirectUri, extra);
-    saveTransaction(this.#o.clientId, { ...tx, appState: options.appState });
-    requireWindow('loginWithRedirect').location.assign(url);
+    const w = requireWindow('loginWithRedirect');
+    const { tx, url } = await this.#authorize(this.#options.redirectUri, extra);
+    saveTransaction(this.#owner, { ...tx, appState: options.appState });
+    w.location.assign(url);
   }
 
   /** Fresh PKCE secrets, state and nonce for one login, and the authorization request URL that carries them. */
   async #authorize(redirectUri: string, extra: Record<string, string>): Promise<{ tx: Transaction; url: string }> {
     const as = await this.#getMetadata();
-    const tx = { ...(await createLoginSecrets()), redirectUri };
-    return { tx, url: authorizationUrl(as, this.#o, { ...tx, extra }).href };
+    const maxAge = extra.max_age ?? this.#options.authorizationParams.max_age;
+    if (maxAge !== undefined && !/^\d+$/.test(maxAge)) throw invalidOption('authorizationParams.max_age', `must be a whole number of seconds (got "${maxAge}")`);
+    const { codeChallenge, ...secrets } = await createLoginSecrets();
+    const tx: Transaction = { ...secrets, issuer: this.#owner.issuer, redirectUri, maxAge: maxAge === undefined ? undefined : Number(maxAge) };
+    return { tx, url: authorizationUrl(as, this.#options, { ...tx, codeChallenge, extra }).href };
   }
 
   /**
@@ -161,23 +205,24 @@ export class PkceClient {
    * ID token and signs the user in. Removes the transaction and cleans the address bar whatever happens.
    * @param url the callback URL; default the current location.
    * @returns the `appState` given to the login call.
-   * @throws {AuthError} `state_mismatch`, `issuer_mismatch`, the server's code (`access_denied`, `invalid_grant`, ...),
-   *   `invalid_id_token`, `invalid_response`, `network_error`, `timeout`.
+   * @throws {AuthError} `state_mismatch`, `redirect_uri_mismatch`, `issuer_mismatch`, the server's code
+   *   (`access_denied`, `invalid_grant`, ...), `invalid_id_token`, `invalid_response`, `network_error`, `timeout`.
    * @see https://www.rfc-editor.org/rfc/rfc9207
    */
   async handleRedirectCallback(url: string = requireWindow('handleRedirectCallback').location.href): Promise<{ appState: unknown }> {
     try {
       const params = new URL(url).searchParams;
       const state = params.get('state');
-      // In the login popup or the silent iframe: hand the URL to the window that started the login, which holds
-      // the PKCE verifier and does the exchange itself; this window is then closed or removed.
-      if (state !== pendingState(this.#o.clientId) && postCallbackToParent(url)) return new Promise<never>(() => {});
+      // In the login popup or the silent iframe of a window that waits for exactly this state: hand the URL over. That
+      // window holds the PKCE verifier and does the exchange itself; this window is then closed or removed.
+      if (state !== pendingState(this.#owner) && postCallbackToParent(url)) return new Promise<never>(() => {});
       cleanAddressBar(url);
       if (!state && !params.has('code') && !params.has('error')) {
         throw new AuthError('invalid_response', `Not an authorization response (no code, state or error): ${url}`);
       }
-      const tx = takeTransaction(this.#o.clientId, state);
-      await this.#finishLogin(params, tx);
+      const tx = takeTransaction(this.#owner, state);
+      checkCallbackUrl(tx, url);
+      await this.#finishLogin(params, tx, { interactive: true });
       return { appState: tx.appState };
     } catch (e) {
       throw this.#failed(e);
@@ -206,7 +251,7 @@ export class PkceClient {
     try {
       // Still synchronous, inside the click: nothing has been awaited yet.
       const opened = (popup = openPopup());
-      await this.#loginInChildWindow(this.#o.redirectUri, extra, timeoutMs, (href) => {
+      await this.#loginInChildWindow(this.#options.redirectUri, extra, { timeoutMs, interactive: true }, (href) => {
         opened.location.href = href;
         return { child: () => opened, isClosed: () => opened.closed };
       });
@@ -225,27 +270,43 @@ export class PkceClient {
   async #loginInChildWindow(
     redirectUri: string,
     extra: Record<string, string>,
-    timeoutMs: number,
-    navigate: (href: string, cw: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
+    login: { timeoutMs: number; interactive: boolean },
+    navigate: (href: string, childWindow: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
   ): Promise<TokenResult> {
     // Loaded on first use: apps that never open a popup or iframe do not download this code.
-    const cw = await import('./child-window.js');
+    const childWindow = await import('./child-window.js');
     const { tx, url } = await this.#authorize(redirectUri, extra);
-    const target = navigate(url, cw);
+    const forget = expectChildCallback(tx.state);
     let callback: string;
+    let target: ReturnType<typeof navigate> | undefined;
     try {
-      callback = await cw.waitForCallback(target.child, tx.state, timeoutMs, target.isClosed);
+      target = navigate(url, childWindow);
+      callback = await childWindow.waitForCallback(target.child, tx.state, login.timeoutMs, target.isClosed);
     } finally {
-      target.dispose?.();
+      forget();
+      target?.dispose?.();
     }
-    return this.#finishLogin(new URL(callback).searchParams, tx);
+    checkCallbackUrl(tx, callback);
+    return this.#finishLogin(new URL(callback).searchParams, tx, { interactive: login.interactive });
   }
 
-  /** Turns a validated callback into a session, whichever window delivered it. */
-  async #finishLogin(params: URLSearchParams, tx: Transaction): Promise<TokenResult> {
+  /**
+   * Turns a validated callback into a session, whichever window delivered it. A silent (non-interactive) login while
+   * someone is signed in must be for the same user: the provider's session may have changed hands meanwhile.
+   */
+  async #finishLogin(params: URLSearchParams, tx: Transaction, login: { interactive: boolean }): Promise<TokenResult> {
     const as = await this.#getMetadata();
-    const result = await exchangeCode(as, this.#o, params, tx);
-    await this.#commit(nextSession(undefined, tokenKey(), result, this.#o.refreshTokens));
+    const before = this.#session;
+    const result = await exchangeCode(as, this.#options, params, tx);
+    if (!login.interactive && before && result.idTokenClaims?.sub !== before.claims.sub) {
+      throw new AuthError('login_required', 'The provider is now signed in as another user than this session\'s; the session is unchanged. Sign in again (interactively) to switch users.');
+    }
+    if (login.interactive) {
+      forgetLogout(this.#owner);
+      const warning = this.#state.get().warning;
+      if (warning && LOGOUT_WARNINGS.includes(warning.code)) this.#state.set({ ...this.#stateFromSession(), warning: undefined });
+    }
+    await this.#commit(nextSession(undefined, tokenKey(), result, this.#options.refreshTokens), login.interactive);
     return result;
   }
 
@@ -255,8 +316,11 @@ export class PkceClient {
    * @throws {AuthError} `login_required`, `consent_required`, `interaction_required` (the server's codes), `timeout`.
    */
   #silentLogin(): Promise<TokenResult> {
-    return this.#loginInChildWindow(this.#o.silentRedirectUri!, { prompt: 'none' }, this.#o.timeoutMs, (href, cw) => {
-      const frame = cw.openHiddenFrame(href);
+    if (loggedOut(this.#owner)) {
+      return Promise.reject(new AuthError('login_required', 'Signed out on this site: silent login stays off until the user signs in interactively'));
+    }
+    return this.#loginInChildWindow(this.#options.silentRedirectUri!, { prompt: 'none' }, { timeoutMs: this.#options.timeoutMs, interactive: false }, (href, childWindow) => {
+      const frame = childWindow.openHiddenFrame(href);
       return { child: () => frame.contentWindow, dispose: () => frame.remove() };
     });
   }
@@ -272,7 +336,7 @@ export class PkceClient {
     const { scope, forceRefresh = false } = options;
     if (scope !== undefined && (typeof scope !== 'string' || !scope.trim())) throw invalidOption('scope', 'must be a non-empty string');
     const resource = options.resource === undefined ? undefined : ([] as string[]).concat(options.resource);
-    const minTtl = Math.max(this.#o.leewaySeconds, options.minTtlSeconds ?? 0);
+    const minTtl = Math.max(this.#options.leewaySeconds, options.minTtlSeconds ?? 0);
     if (!Number.isFinite(minTtl)) throw invalidOption('minTtlSeconds', 'must be a finite number');
     const key = tokenKey(scope, resource);
     const cached = this.#session?.tokens.get(key);
@@ -280,24 +344,26 @@ export class PkceClient {
 
     let flight = this.#inflight.get(key);
     if (!flight) {
-      flight = this.#renew(key, { scope, resource }, minTtl, forceRefresh).finally(() => this.#inflight.delete(key));
+      flight = this.#renew(key, { scope, resource }, { minTtl, force: forceRefresh, waitForReady: true }).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, flight);
     }
     return flight;
   }
 
   async #renew(
-    key: string, p: { scope?: string | undefined; resource?: string[] | undefined }, minTtl: number, force: boolean, starting = false,
+    key: string,
+    params: { scope?: string | undefined; resource?: string[] | undefined },
+    renewal: { minTtl: number; force: boolean; waitForReady: boolean },
   ): Promise<string> {
-    if (!starting) await this.ready();
+    if (renewal.waitForReady) await this.ready();
     const before = this.#session?.tokens.get(key);
     return this.#serial(async () => {
       // Check again: the renewal ahead of us in the queue, or in another tab, may have produced what we need
       // (then even a forced renewal is satisfied: that token is newer than the call).
       const cached = this.#session?.tokens.get(key);
-      if ((!force || cached !== before) && isFresh(cached, minTtl)) return cached.accessToken;
+      if ((!renewal.force || cached !== before) && isFresh(cached, renewal.minTtl)) return cached.accessToken;
       const session = this.#session;
-      if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey()) {
+      if (!session?.refreshToken && this.#options.silentRedirectUri && key === tokenKey()) {
         return (await this.#silentLogin()).accessToken;
       }
       if (!session) throw new AuthError('login_required', 'Nobody is signed in: call a login method first');
@@ -307,11 +373,11 @@ export class PkceClient {
       const as = await this.#getMetadata();
       let result;
       try {
-        result = await refresh(as, this.#o, session.refreshToken, p);
+        result = await refresh(as, this.#options, session.refreshToken, params);
       } catch (e) {
         const error = toAuthError(e);
         // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
-        if (error.code === 'invalid_grant' && this.#session === session) this.#end(error);
+        if (error.code === 'invalid_grant' && this.#session === session) await this.#endAfterRejection(error);
         throw error;
       }
       if (this.#session !== session) {
@@ -320,7 +386,7 @@ export class PkceClient {
       if (result.idTokenClaims && result.idTokenClaims.sub !== session.claims.sub) {
         throw new AuthError('invalid_id_token', 'The refreshed ID token is for another subject (OIDC Core §12.2); the session is unchanged');
       }
-      this.#commit(nextSession(session, key, result, this.#o.refreshTokens));
+      void this.#commit(nextSession(session, key, result, this.#options.refreshTokens), false);
       return result.accessToken;
     });
   }
@@ -337,7 +403,10 @@ export class PkceClient {
     return this.#session?.user;
   }
 
-  /** All claims of the validated ID token, or undefined. */
+  /**
+   * All claims of the validated ID token, or undefined. Includes `acr`, `amr` and `auth_time`: when you asked for
+   * `acr_values`, check `acr` here yourself (the provider may satisfy the request with a weaker method).
+   */
   getIdTokenClaims(): IdTokenClaims | undefined {
     return this.#session?.claims;
   }
@@ -363,41 +432,81 @@ export class PkceClient {
   }
 
   /**
-   * Signs out: forgets the session, revokes the refresh token (RFC 7009) when the provider supports it, then sends the
-   * browser to the provider's end-session endpoint with `id_token_hint` unless `localOnly`.
-   * Revocation is best effort: a failure there does not keep anyone signed in.
-   * @throws {AuthError} `invalid_options` for a bad `returnTo`; discovery errors when the provider cannot be reached.
+   * Releases what this client holds in the page: its BroadcastChannel, its Web Lock and its listeners. The session is
+   * not ended (other tabs keep it); this client stops sharing renewals with them. Use it when an app replaces a client.
+   */
+  close(): void {
+    this.#tabs.close();
+  }
+
+  /**
+   * Signs out: forgets the session in every tab, revokes the refresh token (RFC 7009) when the provider supports it,
+   * then sends the browser to the provider's end-session endpoint with `id_token_hint` unless `localOnly`. Until the
+   * next interactive login no tab of this origin signs in silently (the provider's session may still be open).
+   * A revocation that fails, or a provider without an end-session endpoint, leaves a warning in the state
+   * (`revocation_failed`, `provider_session_active`) instead of an error: the user is signed out here either way.
+   * @throws {AuthError} `invalid_options` for a bad `returnTo` (not an absolute http(s) URL, or another origin's when the
+   *   provider has no end-session endpoint); discovery errors when the provider cannot be reached.
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
-    const returnTo = options.returnTo ?? this.#o.postLogoutRedirectUri;
-    if (returnTo !== undefined && !URL.canParse(returnTo)) throw invalidOption('returnTo', `must be an absolute URL (got "${returnTo}")`);
-    const session = this.#session;
-    await this.#end(undefined);
-    if (!session && options.localOnly) return;
-    const as = await this.#getMetadata();
-    if (session?.refreshToken) {
-      await revoke(as, this.#o, session.refreshToken).catch(() => undefined);
+    const returnTo = options.returnTo ?? this.#options.postLogoutRedirectUri;
+    if (options.returnTo !== undefined && !isHttpUrl(options.returnTo)) {
+      throw invalidOption('returnTo', `must be an absolute http(s) URL (got "${options.returnTo}")`);
     }
+    const session = this.#session;
+    const as = await this.#getMetadata().catch((e: unknown) => e as AuthError);
+    const metadata = as instanceof Error ? undefined : as;
+    // Without an end-session endpoint the SDK navigates itself: only to this origin or the configured URI.
+    if (metadata && !metadata.end_session_endpoint && !options.localOnly && options.returnTo !== undefined && !isSameOriginOrConfigured(options.returnTo, this.#options.postLogoutRedirectUri)) {
+      throw invalidOption('returnTo', `must be of this origin or equal postLogoutRedirectUri: the provider has no end_session_endpoint to check it (got "${options.returnTo}")`);
+    }
+    rememberLogout(this.#owner);
+    await this.#endSession();
+    if (!metadata) {
+      if (!session && options.localOnly) return;
+      throw as;
+    }
+    const warnings: AuthError[] = [];
+    if (session?.refreshToken) {
+      if (!metadata.revocation_endpoint) {
+        warnings.push(new AuthError('revocation_failed', `The provider advertises no revocation_endpoint (${this.#options.issuer}), so the refresh token stays valid at the provider until it expires; add one with the metadata option if the provider has one`));
+      } else {
+        await revoke(metadata, this.#options, session.refreshToken).catch((e: unknown) => {
+          const error = toAuthError(e);
+          warnings.push(new AuthError('revocation_failed', `The provider refused to revoke the refresh token (${error.code} at ${metadata.revocation_endpoint}); it stays valid there until it expires`, { cause: error }));
+        });
+      }
+    }
+    const url = options.localOnly ? undefined : endSessionUrl(metadata, this.#options, { idToken: session?.idToken, returnTo });
+    if (!options.localOnly && !url) {
+      warnings.push(new AuthError('provider_session_active', `The provider advertises no end_session_endpoint (${this.#options.issuer}): its own session is still open, so a new login may not ask for a password. Silent login stays off on this site until the user signs in again.`));
+    }
+    if (warnings.length) this.#state.set({ status: 'unauthenticated', warning: warnings[0] });
     if (options.localOnly) return;
-    const url = endSessionUrl(as, this.#o, { idToken: session?.idToken, returnTo });
     const target = url?.href ?? returnTo;
     if (target) requireWindow('logout').location.assign(target);
   }
 
   /** Replaces the session; settles once it is stored (`cache: 'indexeddb'`) and announced to the other tabs. */
-  #commit(session: Session): Promise<void> {
-    this.#session = session;
+  #commit(session: Session, isLogin: boolean): Promise<void> {
+    const announced = this.#tabs.announce(session, isLogin);
     this.#state.set(this.#stateFromSession());
-    return this.#tabs.publish(session);
+    return announced;
   }
 
-  /** Ends the session in every tab; a rejected refresh token (`error`) ends only the sessions it belonged to. */
-  #end(error: AuthError | undefined): Promise<void> {
-    const version = this.#tabs.n;
-    this.#session = undefined;
-    this.#state.set(error ? { status: 'unauthenticated', error } : { status: 'unauthenticated' });
-    return this.#tabs.publish(undefined, error ? version : Infinity);
+  /** Ends the session in every tab (logout). */
+  #endSession(): Promise<void> {
+    const ended = this.#tabs.announceEnded();
+    this.#state.set({ status: 'unauthenticated' });
+    return ended;
+  }
+
+  /** Ends the sessions a rejected refresh token belonged to, in every tab; a newer login elsewhere survives. */
+  #endAfterRejection(error: AuthError): Promise<void> {
+    const ended = this.#tabs.announceEnded(this.#tabs.version);
+    this.#state.set({ status: 'unauthenticated', error });
+    return ended;
   }
 
   #stateFromSession(): AuthState {
@@ -423,6 +532,52 @@ function requireWindow(method: string): Window {
   return w;
 }
 
+const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol);
+
+function isSameOriginOrConfigured(url: string, configured: string | undefined): boolean {
+  const w = browserWindow();
+  return (!!w && new URL(url).origin === w.location.origin) || (configured !== undefined && new URL(url).href === new URL(configured).href);
+}
+
+/**
+ * "Signed out on purpose" per issuer + client, in localStorage so that every tab and reload of this origin sees it:
+ * silent login stays off until an interactive login. It holds no token; a page that sets it can only keep silent login
+ * off.
+ */
+const logoutKey = (owner: TransactionOwner): string => `pkce-spa:logged-out:${owner.issuer} ${owner.clientId}`;
+
+function localStore(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberLogout(owner: TransactionOwner): void {
+  try {
+    localStore()?.setItem(logoutKey(owner), '1');
+  } catch {
+    // Refused storage: silent login is then only off in this page's memory-less future; nothing to leak either way.
+  }
+}
+
+function forgetLogout(owner: TransactionOwner): void {
+  try {
+    localStore()?.removeItem(logoutKey(owner));
+  } catch {
+    // Nothing stored.
+  }
+}
+
+function loggedOut(owner: TransactionOwner): boolean {
+  try {
+    return localStore()?.getItem(logoutKey(owner)) === '1';
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the callback parameters from the address bar so a code or state never stays in the URL or history. */
 function cleanAddressBar(url: string): void {
   const w = browserWindow();
@@ -435,4 +590,3 @@ function cleanAddressBar(url: string): void {
     // Some sandboxed frames refuse replaceState; the login still works.
   }
 }
-

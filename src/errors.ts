@@ -7,9 +7,15 @@ export type PkceErrorCode =
   | 'invalid_options'
   /** The callback state matches no login started in this tab (tampered, replayed or opened elsewhere). */
   | 'state_mismatch'
+  /** The callback arrived at another URL than the redirect URI its login named (another client's or provider's). */
+  | 'redirect_uri_mismatch'
+  /** A warning after logout: the refresh token could not be revoked (refused, unreachable or no revocation endpoint). */
+  | 'revocation_failed'
+  /** A warning after logout: the provider has no end-session endpoint, so its own session is still open. */
+  | 'provider_session_active'
   /** The issuer in metadata or in the RFC 9207 `iss` callback parameter is not the configured issuer. */
   | 'issuer_mismatch'
-  /** The ID token failed validation (issuer, audience, expiry, nonce or subject). */
+  /** The ID token failed validation (signature, algorithm, issuer, audience, expiry, issued-at, nonce, auth_time or subject). */
   | 'invalid_id_token'
   /** The server answered with something that is not a valid OAuth/OIDC response. */
   | 'invalid_response'

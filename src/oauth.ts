@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from './errors.js';
 import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
+import { readJson, writeJson } from './storage/session-storage.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as oauth4webapi types it. */
@@ -155,7 +156,7 @@ export async function exchangeCode(
   as: Metadata,
   o: ResolvedOptions,
   params: URLSearchParams,
-  tx: { state: string; nonce: string; codeVerifier: string; redirectUri: string },
+  tx: { state: string; nonce: string; codeVerifier: string; redirectUri: string; maxAge?: number | undefined },
 ): Promise<TokenResult> {
   // oauth4webapi reports a wrong `iss` with the same code as a wrong state, so check it ourselves (RFC 9207 §2.4).
   const iss = params.get('iss');
@@ -164,14 +165,21 @@ export async function exchangeCode(
   }
   return call(async () => {
     const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource)));
-    return tokenResult(await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), { expectedNonce: tx.nonce, requireIdToken: true }));
+    // The signing keys load while the code is exchanged: no extra round trip before the token is in hand.
+    const keys = prefetchSigningKeys(as, o);
+    const response = await parseable(
+      await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource))),
+    );
+    const body = await oauth.processAuthorizationCodeResponse(as, client(o), response, { expectedNonce: tx.nonce, requireIdToken: true, maxAge: tx.maxAge ?? oauth.skipAuthTimeCheck });
+    await keys;
+    await checkSignature(as, o, response);
+    return tokenResult(o, body);
   }, true);
 }
 
 /**
  * Refresh token grant (RFC 6749 §6). Rotation is the caller's business: it replaces the stored refresh token only
- * with what this returns, after it returned.
+ * with what this returns, after it returned. A new ID token is validated and its signature verified.
  * @throws {AuthError} the server's error code (`invalid_grant`, ...), `invalid_id_token`, `invalid_response`,
  *   `network_error`, `timeout`.
  */
@@ -179,9 +187,89 @@ export async function refresh(as: Metadata, o: ResolvedOptions, refreshToken: st
   const extra = resourceParams(p.resource);
   if (p.scope) extra.push(['scope', p.scope]);
   return call(async () => {
-    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra));
-    return tokenResult(await oauth.processRefreshTokenResponse(as, client(o), await parseable(response)));
+    const response = await parseable(await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra)));
+    const body = await oauth.processRefreshTokenResponse(as, client(o), response);
+    if (body.id_token) await checkSignature(as, o, response);
+    return tokenResult(o, body);
   }, true);
+}
+
+/**
+ * Checks an ID token that did not come from this tab's own token request (another tab, IndexedDB) the way the token
+ * endpoint's are checked: signature against the provider's JWKS, `alg`, `iss`, `aud`, `azp`, `iat`. Its expiry is not
+ * checked: a session outlives its first ID token, and the refresh token decides whether it is still alive.
+ * @returns the token's claims (the only claims a session adopted from elsewhere may carry).
+ * @throws {AuthError} `invalid_id_token`; `network_error` or `timeout` when the JWKS cannot be fetched.
+ */
+export async function verifyIdToken(as: Metadata, o: ResolvedOptions, idToken: string): Promise<IdTokenClaims> {
+  // oauth4webapi validates ID tokens only inside a token response, so hand it one that carries this token alone.
+  const response = new Response(JSON.stringify({ access_token: '-', token_type: 'bearer', id_token: idToken }), {
+    headers: { 'content-type': 'application/json' },
+  });
+  return call(async () => {
+    const body = await oauth.processRefreshTokenResponse(as, { ...client(o), [oauth.clockTolerance]: Number.MAX_SAFE_INTEGER }, response);
+    await checkSignature(as, o, response);
+    return idTokenClaims(o, body)!;
+  }, true);
+}
+
+/** JWKS per issuer: in memory, and in sessionStorage for as long as the metadata cache, so a reload needs no request. */
+const signingKeys = new Map<string, Promise<oauth.JWKSCacheInput>>();
+const jwksStorageKey = (o: ResolvedOptions): string => `pkce-spa:jwks:${o.issuerUrl.href}`;
+
+/** Starts loading the JWKS unless it is cached or signatures are not checked; never rejects. */
+function prefetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<unknown> {
+  return o.verifyIdTokenSignature && as.jwks_uri ? signingKeysFor(as, o).catch(() => undefined) : Promise.resolve();
+}
+
+/** The provider's JWKS: cached, or fetched from `jwks_uri` (`reload`: fetched again, for a key it did not have). */
+function signingKeysFor(as: Metadata, o: ResolvedOptions, reload = false): Promise<oauth.JWKSCacheInput> {
+  const key = o.issuerUrl.href;
+  let keys = reload ? undefined : signingKeys.get(key);
+  if (!keys) {
+    const stored = readJson<{ at: number; jwks: oauth.JWKSCacheInput }>(jwksStorageKey(o));
+    keys = !reload && stored && nowSeconds() - stored.at < METADATA_CACHE_SECONDS ? Promise.resolve(stored.jwks) : fetchSigningKeys(as, o);
+    signingKeys.set(key, keys);
+    keys.catch(() => signingKeys.delete(key));
+  }
+  return keys;
+}
+
+async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth.JWKSCacheInput> {
+  if (!as.jwks_uri) {
+    throw new AuthError('invalid_id_token', `The provider's metadata has no jwks_uri, so ID-token signatures cannot be verified (${o.issuer}); set verifyIdTokenSignature: false only if the provider cannot publish its keys`);
+  }
+  const send = requestOptions(o)[oauth.customFetch] as (url: string, init: RequestInit) => Promise<Response>;
+  const response = await send(as.jwks_uri, { method: 'GET', headers: { accept: 'application/json, application/jwk-set+json' } });
+  const jwks = (await response.json().catch(() => undefined)) as { keys?: unknown } | undefined;
+  if (response.status !== 200 || !Array.isArray(jwks?.keys)) {
+    throw new AuthError('invalid_response', `The provider's JWKS (${as.jwks_uri}) answered ${response.status} without a "keys" array, so ID-token signatures cannot be verified`);
+  }
+  writeJson(jwksStorageKey(o), { at: nowSeconds(), jwks });
+  return jwks as oauth.JWKSCacheInput;
+}
+
+/**
+ * Verifies the signature of the ID token in a response oauth4webapi processed, with the cached JWKS; a key id the
+ * cache lacks (the provider rotated its keys) fetches the JWKS once more.
+ * @throws {AuthError} `invalid_id_token`, or the JWKS request's `network_error` / `timeout` / `invalid_response`.
+ */
+async function checkSignature(as: Metadata, o: ResolvedOptions, response: Response): Promise<void> {
+  if (!o.verifyIdTokenSignature) return;
+  for (const reload of [false, true]) {
+    const jwks = await signingKeysFor(as, o, reload);
+    try {
+      // A fresh copy of the metadata and `uat` now: we decide how long keys are kept, not oauth4webapi's 5 minutes.
+      const cache = { jwks, uat: Math.floor(nowSeconds()) } as unknown as oauth.JWKSCacheInput;
+      await oauth.validateApplicationLevelSignature({ ...as }, response, { ...requestOptions(o), [oauth.jwksCache]: cache } as oauth.ValidateSignatureOptions);
+      return;
+    } catch (e) {
+      if (e instanceof AuthError) throw e;
+      if (!reload && e instanceof oauth.OperationProcessingError && e.code === oauth.KEY_SELECTION) continue;
+      // No cause: oauth4webapi's carries the signed bytes, which are the ID token.
+      throw new AuthError('invalid_id_token', `The ID token's signature does not verify with the provider's keys (${as.jwks_uri}): ${e instanceof Error ? e.message : e}`);
+    }
+  }
 }
 
 /**
@@ -218,7 +306,16 @@ async function parseable(response: Response): Promise<Response> {
   return response;
 }
 
-function tokenResult(r: oauth.TokenEndpointResponse): TokenResult {
+/** The validated ID token claims of a token response, refusing one issued in the future beyond `leewaySeconds`. */
+function idTokenClaims(o: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTokenClaims | undefined {
+  const claims = oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined;
+  if (claims && claims.iat > nowSeconds() + o.leewaySeconds) {
+    throw new AuthError('invalid_id_token', `The ID token was issued in the future (iat ${claims.iat}, this device says ${Math.floor(nowSeconds())}): check the device's clock`);
+  }
+  return claims;
+}
+
+function tokenResult(o: ResolvedOptions, r: oauth.TokenEndpointResponse): TokenResult {
   return {
     accessToken: r.access_token,
     tokenType: r.token_type,
@@ -226,7 +323,7 @@ function tokenResult(r: oauth.TokenEndpointResponse): TokenResult {
     scope: r.scope,
     refreshToken: r.refresh_token,
     idToken: r.id_token,
-    idTokenClaims: oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined,
+    idTokenClaims: idTokenClaims(o, r),
   };
 }
 
@@ -255,7 +352,9 @@ export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
     description = e.cause[0]?.parameters.error_description;
   } else if (e instanceof oauth.OperationProcessingError) {
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
-    if ((e.cause as { claims?: unknown } | undefined)?.claims || (inTokenResponse && e.code === oauth.PARSE_ERROR)) code = 'invalid_id_token';
+    // The same for its `alg` checks (`alg: none`, an algorithm the provider does not advertise), which carry the header.
+    const cause = e.cause as { claims?: unknown; header?: unknown } | undefined;
+    if (cause?.claims || cause?.header || (inTokenResponse && e.code === oauth.PARSE_ERROR)) code = 'invalid_id_token';
     else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) code = 'issuer_mismatch';
   }
   const message = description ?? (e instanceof Error ? e.message : String(e));

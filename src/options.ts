@@ -87,6 +87,13 @@ export interface ClientOptions {
    * @defaultValue true
    */
   silentLoginOnStart?: boolean;
+  /**
+   * Verify ID-token signatures with the provider's JWKS (`jwks_uri`): at the code exchange, on every refresh that
+   * returns an ID token, and for sessions adopted from another tab or from IndexedDB. Default true. Turn it off only
+   * for a provider whose JWKS this origin cannot fetch (no CORS on `jwks_uri`) or that signs ID tokens with a shared
+   * secret (HS256); sessions from other tabs and storage are then trusted on issuer, audience and subject alone.
+   */
+  verifyIdTokenSignature?: boolean;
 }
 
 /** Options after validation, with defaults applied. */
@@ -107,12 +114,13 @@ export interface ResolvedOptions {
   cache: 'memory' | 'indexeddb';
   silentRedirectUri: string | undefined;
   silentLoginOnStart: boolean;
+  verifyIdTokenSignature: boolean;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
 }
 
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */
-const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource'];
+const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'request', 'request_uri'];
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isObject = (v: unknown): v is object => typeof v === 'object' && !!v;
@@ -136,6 +144,7 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   authorizationParams: [isObject, 'an object of string values'],
   refreshTokens: [isBool, 'a boolean', true],
   silentLoginOnStart: [isBool, 'a boolean', true],
+  verifyIdTokenSignature: [isBool, 'a boolean', true],
   leewaySeconds: [isCount, 'a number of seconds >= 0', 60],
   timeoutMs: [(v) => isCount(v) && (v as number) > 0, 'a number of milliseconds > 0', 10_000],
   cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],

@@ -1,17 +1,22 @@
 import { AuthError } from './errors.js';
 import { browserWindow } from './env.js';
+import { readJson, removeItem, writeJson } from './storage/session-storage.js';
+
+let logins = 0;
 
 /**
  * Opens the login popup. Must run synchronously inside the user's click (before any await) or browsers block it;
- * it starts blank and is navigated once the authorization URL is ready.
+ * it starts blank and is navigated once the authorization URL is ready. Each login gets its own window name, so two
+ * logins never share (and navigate) one window.
  * @throws {AuthError} `popup_blocked`.
  */
 export function openPopup(): Window {
   const w = browserWindow();
   const width = 500;
   const height = 650;
+  const name = `pkce-spa-login-${Date.now().toString(36)}-${++logins}`;
   // Centred over this window.
-  const popup = w?.open('', 'pkce-spa-login', `popup,width=${width},height=${height},left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`);
+  const popup = w?.open('', name, `popup,width=${width},height=${height},left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`);
   if (!popup) {
     throw new AuthError('popup_blocked', 'The browser blocked the login popup: call loginWithPopup() directly in a click handler, before any await');
   }
@@ -20,13 +25,35 @@ export function openPopup(): Window {
 
 export const MESSAGE_TYPE = 'pkce-spa:callback';
 
+/** sessionStorage key listing the states of popup / iframe logins this window waits for (no secret in it). */
+const CHILD_LOGINS = 'pkce-spa:child-logins';
+
+/** Records that this window waits for a child window's callback with `state`; returns the function that forgets it. */
+export function expectChildCallback(state: string): () => void {
+  writeJson(CHILD_LOGINS, [...(readJson<string[]>(CHILD_LOGINS) ?? []), state]);
+  return () => {
+    const rest = (readJson<string[]>(CHILD_LOGINS) ?? []).filter((s) => s !== state);
+    if (rest.length) writeJson(CHILD_LOGINS, rest);
+    else removeItem(CHILD_LOGINS);
+  };
+}
+
 /**
- * In a popup or a hidden iframe that landed on the redirect URI: hands the URL to the window that opened it (same
- * origin only) and returns true. Returns false in a normal top-level page.
+ * In a popup or a hidden iframe that landed on the redirect URI: hands the URL to the window that opened it and returns
+ * true, but only when that window is of this origin and waits for a child login with this URL's state. Otherwise
+ * (a normal page, a page another site opened or framed, a stale callback) returns false: handle it here.
  */
 export function postCallbackToParent(url: string): boolean {
   const w = browserWindow();
   const target = w && (w.opener && w.opener !== w ? (w.opener as Window) : w.parent !== w ? w.parent : undefined);
-  target?.postMessage({ type: MESSAGE_TYPE, url }, w!.location.origin);
-  return !!target;
+  const state = new URL(url).searchParams.get('state');
+  let waiting = false;
+  try {
+    // Reading another window's storage throws unless it is of this origin.
+    waiting = !!state && !!target && (readJson<string[]>(CHILD_LOGINS, target.sessionStorage) ?? []).includes(state);
+  } catch {
+    waiting = false;
+  }
+  if (waiting) target!.postMessage({ type: MESSAGE_TYPE, url }, w!.location.origin);
+  return waiting;
 }

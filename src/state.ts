@@ -9,7 +9,10 @@ export interface AuthState {
   user?: User;
   /** Why start-up, the last login or callback failed, or why the session ended (`invalid_grant`); gone after a sign-in. */
   error?: AuthError;
-  /** Something degraded but the client works, e.g. `storage_unavailable`; once set, it stays in every later state. */
+  /**
+   * Something degraded but the client works: `storage_unavailable` (stays in every later state), or after a logout
+   * `revocation_failed` / `provider_session_active` (until the next interactive login).
+   */
   warning?: AuthError;
 }
 
@@ -30,7 +33,8 @@ export class StateStore {
 
   set(next: AuthState): void {
     const prev = this.#state;
-    const warning = next.warning ?? prev.warning;
+    // A state without the key keeps the warning; `warning: undefined` clears it.
+    const warning = 'warning' in next ? next.warning : prev.warning;
     if (prev.status === next.status && prev.user === next.user && prev.error === next.error && prev.warning === warning) return;
     this.#state = Object.freeze(warning ? { ...next, warning } : { ...next });
     for (const listener of [...this.#listeners]) {

@@ -1,59 +1,46 @@
 /**
- * Tabs of one origin that share one session (per issuer + client id): the cross-tab half of renewal.
+ * Tabs of one origin that share one session (per issuer + client id): the cross-tab half of renewal. The reasoning
+ * behind this design (why Web Locks and versions, not localStorage or a leader tab) is in docs/architecture.md.
  *
- * Design. Every session carries a version `n` (milliseconds since the epoch when it was made, at least the previous
- * version + 1, so newer is larger). A renewal runs inside one exclusive Web Lock per issuer + client. After taking
- * the lock, a tab makes sure its session is the newest before it spends the refresh token ("check, lock, check
- * again"), reading from sources that are consistent across tabs:
- * - Web Locks themselves. Each signed-in tab holds a *shared* lock named after its version (`…#<n>`); the tab that
- *   renews takes the lock of the new version before it releases the renewal lock. The lock manager is one queue per
- *   origin, so a tab that gets the renewal lock next and then calls `navigator.locks.query()` sees that newer version
- *   held. If it has not yet received it, it asks the channel and waits for a live tab to answer; it never spends a
- *   refresh token older than a version some live tab holds (no answer within timeoutMs: AuthError `timeout`, the
- *   session is kept; with IndexedDB it takes the stored record instead).
- * - With `cache: 'indexeddb'`, the encrypted IndexedDB record, read inside the lock (IndexedDB transactions are
- *   consistent across tabs). The renewing tab writes it before it releases the lock.
- * What is NOT read after taking the lock: localStorage (Chromium serves it from a per-renderer cache that other
- * processes update late, so a lock holder can read a refresh token that was already rotated), and the order of a
- * BroadcastChannel message against a lock grant (not guaranteed either). Messages are only a fast path here: the
- * versions above decide.
- * `cache: 'memory'` therefore persists nothing and is just as safe. We chose this over "one leader tab renews for
- * all" because a leader that is discarded, frozen or crashes takes the only refresh token with it, and every other
- * tab would wait on it; here any live tab can renew. What no design can save: a tab that is killed after the
- * provider rotated the token and before it told anyone (the same as a crash in a single tab).
- *
- * The BroadcastChannel carries `{ n, s, m }`: session `s` with version `n` and the provider metadata `m` (after a login
- * or a renewal, and as the answer to a hello), or with no `s` "every session up to version `n` ended" (logout, or a
- * refresh token the server rejected); and `{ h: 1 }`, hello: "who has a session?" (a new tab, or a lock holder that is
- * behind). Access tokens travel only over this same-origin channel; nothing goes to localStorage, cookies or URLs.
- *
- * Cost: a signed-in tab holds one shared Web Lock for as long as it is open (released on `pagehide`); `countTabs()`
- * counts those holders.
- *
- * Without Web Locks (old browsers, insecure contexts): renewals are serialized only within the tab, a new tab does not
- * look for a signed-in sibling, and with `cache: 'indexeddb'` the record is still re-read right before each renewal.
- * Without BroadcastChannel, tabs simply do not hear from each other.
+ * Invariants:
+ * - Every session has a version (milliseconds since the epoch when it was made, at least the previous + 1). This
+ *   module owns `{ session, version }`; the client reads the session through {@link Tabs.session}.
+ * - A renewal runs inside one exclusive Web Lock per issuer + client. Inside it, before spending the refresh token, a
+ *   tab makes its session the newest that any live tab holds (shared locks named after versions) or that IndexedDB
+ *   stores. It never spends a refresh token older than a version some live tab holds.
+ * - The renewing tab stores the new session (`cache: 'indexeddb'`) and holds its version lock before it releases the
+ *   renewal lock.
+ * - Nothing that arrives over the channel or from storage is trusted: every session is verified by the host
+ *   (ID-token signature, issuer, audience, subject) before it is adopted, and the provider metadata never travels.
+ * - Messages are a fast path only; versions and locks decide. An `ended` message ends sessions up to its version only,
+ *   so a newer login elsewhere survives.
  */
 import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
-import type { Metadata } from './oauth.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './token-store.js';
 
-/** What the client lends this module: its session, a way to replace it, and where to report a degraded store. */
+/** What the client lends this module: session checks, state updates and where to report a degraded store. */
 export interface TabHost {
-  session(): Session | undefined;
-  /** A session (or none) from another tab or from storage, with the provider metadata when a tab sent it. */
-  adopt(session: Session | undefined, metadata?: Metadata): void;
+  /**
+   * Checks a session that did not come from this tab's own token requests. Resolves with the session to adopt
+   * (rebuilt from its verified ID token) or undefined to refuse it; rejects when it could not check (network).
+   * @param isLogin the sending tab says it comes from a new login (the user may change).
+   */
+  verify(session: Session, isLogin: boolean): Promise<Session | undefined>;
+  /** This tab's session changed because of another tab or storage (undefined: it ended). */
+  adopted(session: Session | undefined): void;
   warn(warning: AuthError): void;
 }
 
-interface Message {
-  h?: 1;
-  n?: number;
-  s?: Session | undefined;
-  m?: Metadata | undefined;
-}
+/** The channel protocol. Any same-origin page can post anything; every field is checked on receipt. */
+export type TabMessage =
+  /** "Who has a session?": a new tab, or a lock holder that is behind. */
+  | { type: 'hello' }
+  /** A tab's current session, after a login or a renewal, or as the answer to a hello. */
+  | { type: 'session'; version: number; session: Session; isLogin: boolean }
+  /** Every session up to `upTo` ended (logout, or a refresh token the server rejected). */
+  | { type: 'ended'; upTo: number };
 
 /** How long a new tab waits for a signed-in sibling to answer before it goes on alone. */
 const JOIN_MS = 1000;
@@ -61,22 +48,34 @@ const JOIN_MS = 1000;
 const locks = (): LockManager | undefined => (typeof navigator === 'undefined' ? undefined : navigator.locks ?? undefined);
 
 export class Tabs {
-  /** Version of this tab's session; 0 when there is none. */
-  n = 0;
-  /** Provider metadata, shared with tabs that join so they need no discovery request. */
-  metadata: Metadata | undefined;
+  #session: Session | undefined;
+  /** Version of {@link #session}; 0 when there is none. */
+  #version = 0;
+  /** Sessions up to this version ended: a late-verified message about one of them is ignored. */
+  #endedUpTo = 0;
   readonly #id: string;
   readonly #name: string;
-  #idb: boolean;
+  #useIndexedDb: boolean;
   #channel: BroadcastChannel | undefined;
-  #release: (() => void) | undefined;
+  #releaseVersionLock: (() => void) | undefined;
   #saving: Promise<void> | undefined;
   readonly #waiters = new Set<() => void>();
+  readonly #disposers: (() => void)[] = [];
 
-  constructor(readonly o: ResolvedOptions, readonly host: TabHost) {
-    this.#id = `${o.issuerUrl.href} ${o.clientId}`;
+  constructor(readonly options: ResolvedOptions, readonly host: TabHost) {
+    this.#id = `${options.issuerUrl.href} ${options.clientId}`;
     this.#name = `pkce-spa:${this.#id}`;
-    this.#idb = o.cache === 'indexeddb';
+    this.#useIndexedDb = options.cache === 'indexeddb';
+  }
+
+  /** This tab's session, or undefined. */
+  get session(): Session | undefined {
+    return this.#session;
+  }
+
+  /** The version of this tab's session; 0 when there is none. */
+  get version(): number {
+    return this.#version;
   }
 
   /** On start-up: listen, and (if `ask`) take the session of a signed-in sibling tab if one answers. */
@@ -84,19 +83,36 @@ export class Tabs {
     const w = browserWindow();
     if (this.#channel || !w || typeof BroadcastChannel === 'undefined') return;
     const channel = (this.#channel = new BroadcastChannel(this.#name));
-    channel.onmessage = ({ data }: MessageEvent<Message>) => this.#receive(data);
+    channel.onmessage = ({ data }: MessageEvent<unknown>) => void this.#receive(data);
     // A page being unloaded or put in the back/forward cache is no longer a tab that can answer.
-    w.addEventListener?.('pagehide', () => this.#release?.());
-    w.addEventListener?.('pageshow', (e) => e.persisted && this.#hold(this.n));
+    const onHide = () => this.#releaseVersionLock?.();
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) void this.#hold(this.#version);
+    };
+    w.addEventListener?.('pagehide', onHide);
+    w.addEventListener?.('pageshow', onShow);
+    this.#disposers.push(() => {
+      w.removeEventListener?.('pagehide', onHide);
+      w.removeEventListener?.('pageshow', onShow);
+      channel.close();
+    });
     const newest = ask && (await this.#newest());
-    if (newest) await this.#ask(newest, Math.min(JOIN_MS, this.o.timeoutMs));
+    if (newest) await this.#ask(newest, Math.min(JOIN_MS, this.options.timeoutMs));
   }
 
-  /** With `cache: 'indexeddb'`: adopts the stored session; returns whether there was one. */
+  /** With `cache: 'indexeddb'`: adopts the stored session once verified; returns whether there was one. */
   async restore(): Promise<boolean> {
     const found = await this.#load();
-    if (found) this.#apply(found.session, found.n);
-    return !!found;
+    if (!found) return false;
+    // Unreachable JWKS (offline): keep the record for the next start; a refused one is removed.
+    const session = await this.host.verify(found.session, false).catch(() => null);
+    if (session === null) return false;
+    if (!session) {
+      await this.#store((idb) => idb.removeSession(this.#id, found.n));
+      return false;
+    }
+    this.#apply(session, found.n);
+    return true;
   }
 
   /**
@@ -106,7 +122,7 @@ export class Tabs {
    */
   lock<T>(task: () => Promise<T>): Promise<T> {
     const run = async () => {
-      await this.#sync();
+      await this.#catchUp();
       try {
         return await task();
       } finally {
@@ -116,80 +132,127 @@ export class Tabs {
     return (locks()?.request(this.#name, run) as Promise<T> | undefined) ?? run();
   }
 
-  async #sync(): Promise<void> {
+  /** Makes this tab's session the newest that storage or a live tab has, before a refresh token is spent. */
+  async #catchUp(): Promise<void> {
     const stored = await this.#load();
     const newest = await this.#newest();
-    if (newest > this.n) await this.#ask(newest, this.o.timeoutMs);
-    if (stored && stored.n > this.n) this.#apply(stored.session, stored.n);
-    else if (newest > this.n) {
+    if (newest > this.#version) await this.#ask(newest, this.options.timeoutMs);
+    if (stored && stored.n > this.#version) {
+      const session = await this.host.verify(stored.session, false);
+      if (session) {
+        this.#apply(session, stored.n);
+        return;
+      }
+    }
+    if (newest > this.#version) {
       throw new AuthError('timeout', 'Another tab did not share its newer session within timeoutMs; try again.');
     }
   }
 
   /**
-   * Makes `session` this tab's new version (none: the session ended): stores it (`cache: 'indexeddb'`), holds its
-   * version lock, then tells the other tabs. Never rejects.
-   * @param upTo when ending: end only sessions up to this version (a newer login elsewhere survives).
+   * Makes `session` this tab's new version: stores it (`cache: 'indexeddb'`), holds its version lock, then tells the
+   * other tabs. Never rejects.
+   * @param isLogin the session comes from a new login (other tabs may then accept another user).
    */
-  publish(session: Session | undefined, upTo = Infinity): Promise<void> {
-    const n = (this.n = session ? Math.max(Date.now(), this.n + 1) : 0);
+  announce(session: Session, isLogin = false): Promise<void> {
+    const version = Math.max(Date.now(), this.#version + 1);
+    this.#session = session;
+    this.#version = version;
+    return this.#persist(version, async () => {
+      if (this.#useIndexedDb) {
+        await this.#store((idb) => (session.refreshToken ? idb.saveSession(this.#id, version, session) : idb.removeSession(this.#id, version)));
+      }
+    }, { type: 'session', version, session, isLogin });
+  }
+
+  /**
+   * Ends this tab's session and tells the other tabs. Never rejects.
+   * @param upTo end only sessions up to this version (default: every session, as a logout does); a session that
+   *   another tab started meanwhile survives a refresh token that the server rejected.
+   */
+  announceEnded(upTo = Infinity): Promise<void> {
+    this.#session = undefined;
+    this.#version = 0;
+    return this.#persist(0, async () => {
+      if (this.#useIndexedDb) await this.#store((idb) => idb.removeSession(this.#id, upTo));
+    }, { type: 'ended', upTo });
+  }
+
+  #persist(version: number, write: () => Promise<void>, message: TabMessage): Promise<void> {
     return (this.#saving = (async () => {
-      if (this.#idb) await this.#store((idb) => (session?.refreshToken ? idb.saveSession(this.#id, n, session) : idb.removeSession(this.#id, upTo)));
-      if (this.n !== n) return; // a newer session from another tab came in meanwhile
-      await this.#hold(n);
-      this.#share(session ? n : upTo, session);
+      await write();
+      if (this.#version !== version) return; // a newer session from another tab came in meanwhile
+      await this.#hold(version);
+      this.#post(message);
     })());
   }
 
   /** How many open tabs (this one included) share this session. */
   async count(): Promise<number> {
     const held = await this.#held();
-    return held ? new Set(held.map((l) => l.clientId)).size : +!!this.n;
+    return held ? new Set(held.map((l) => l.clientId)).size : this.#version ? 1 : 0;
   }
 
-  #receive({ h, n = 0, s, m }: Message): void {
-    const mine = this.host.session();
-    if (h) {
-      if (mine) this.#share(this.n, mine);
-    } else if (s ? n > this.n : mine && n >= this.n) {
-      this.#apply(s, s ? n : 0, m);
+  /** Stops listening to the other tabs and releases this tab's version lock. The client can no longer share. */
+  close(): void {
+    for (const dispose of this.#disposers.splice(0)) dispose();
+    this.#releaseVersionLock?.();
+    this.#releaseVersionLock = undefined;
+    this.#channel = undefined;
+    for (const wake of this.#waiters) wake();
+  }
+
+  async #receive(data: unknown): Promise<void> {
+    const message = parseMessage(data);
+    if (message?.type === 'hello') {
+      if (this.#session) this.#post({ type: 'session', version: this.#version, session: this.#session, isLogin: false });
+    } else if (message?.type === 'ended') {
+      this.#endedUpTo = Math.max(this.#endedUpTo, Math.min(message.upTo, Date.now() + 1));
+      if (this.#session && message.upTo >= this.#version) this.#apply(undefined, 0);
+    } else if (message?.type === 'session' && message.version > this.#version) {
+      const session = await this.host.verify(message.session, message.isLogin).catch(() => undefined);
+      // Checked again after the await: a newer session or an end may have come in meanwhile.
+      if (session && message.version > this.#version && message.version > this.#endedUpTo) this.#apply(session, message.version);
     }
     for (const wake of this.#waiters) wake();
   }
 
-  #apply(session: Session | undefined, n: number, metadata?: Metadata): void {
-    void this.#hold(n);
-    this.host.adopt(session, metadata);
+  #apply(session: Session | undefined, version: number): void {
+    this.#session = session;
+    void this.#hold(version);
+    this.host.adopted(session);
   }
 
-  /** Asks the other tabs for their session and waits until this tab has version `n` or `ms` passed. */
-  #ask(n: number, ms: number): Promise<void> {
-    this.#post({ h: 1 });
+  /** Asks the other tabs for their session and waits until this tab has version `version` or `ms` passed. */
+  #ask(version: number, ms: number): Promise<void> {
+    this.#post({ type: 'hello' });
     return new Promise((done) => {
       const stop = () => {
         clearTimer(timer);
         this.#waiters.delete(check);
         done();
       };
-      const check = () => this.n >= n && stop();
+      const check = () => {
+        if (this.#version >= version || !this.#channel) stop();
+      };
       const timer = setTimer(stop, ms);
       this.#waiters.add(check);
     });
   }
 
-  /** Holds the shared lock of version `n` (none for 0) and then lets go of the previous one. */
-  #hold(n: number): Promise<void> {
-    this.n = n;
-    const previous = this.#release;
-    this.#release = undefined;
+  /** Holds the shared lock of `version` (none for 0) and then lets go of the previous one. */
+  #hold(version: number): Promise<void> {
+    this.#version = version;
+    const previous = this.#releaseVersionLock;
+    this.#releaseVersionLock = undefined;
     const manager = locks();
-    if (!n || !manager) return Promise.resolve(previous?.());
+    if (!version || !manager || !this.#channel) return Promise.resolve(previous?.());
     return new Promise<void>((granted) => {
-      manager.request(`${this.#name}#${n}`, { mode: 'shared' }, () => new Promise<void>((release) => {
+      manager.request(`${this.#name}#${version}`, { mode: 'shared' }, () => new Promise<void>((release) => {
         granted();
         previous?.();
-        if (this.n === n && !this.#release) this.#release = release;
-        else release(); // a newer version came in while this one waited
+        if (this.#version === version && !this.#releaseVersionLock && this.#channel) this.#releaseVersionLock = release;
+        else release(); // a newer version came in while this one waited, or the client closed
       })).catch(() => granted());
     });
   }
@@ -201,24 +264,20 @@ export class Tabs {
 
   /** The newest version a live tab holds; 0 for none. */
   async #newest(): Promise<number> {
-    return Math.max(0, ...((await this.#held()) ?? []).map((l) => +l.name!.split('#').pop()!));
+    return Math.max(0, ...((await this.#held()) ?? []).map((l) => Number(l.name!.split('#').pop())).filter(Number.isFinite));
   }
 
-  #share(n: number, s: Session | undefined): void {
-    this.#post({ n, s, m: this.metadata });
-  }
-
-  #post(m: Message): void {
+  #post(message: TabMessage): void {
     try {
-      this.#channel?.postMessage(m);
+      this.#channel?.postMessage(message);
     } catch {
-      // Not cloneable (custom metadata with functions): the other tabs renew on their own instead.
+      // Not cloneable: the other tabs renew on their own instead.
     }
   }
 
   /** The stored session (`cache: 'indexeddb'`). */
   #load() {
-    return this.#idb ? this.#store((idb) => idb.loadSession(this.#id)) : undefined;
+    return this.#useIndexedDb ? this.#store((idb) => idb.loadSession(this.#id)) : undefined;
   }
 
   /**
@@ -229,11 +288,24 @@ export class Tabs {
     try {
       return await step(await import('./storage/idb.js'));
     } catch (cause) {
-      if (this.#idb) {
-        this.#idb = false;
+      if (this.#useIndexedDb) {
+        this.#useIndexedDb = false;
         this.host.warn(new AuthError('storage_unavailable', 'IndexedDB is unavailable; the session is kept in memory only.', { cause }));
       }
       return undefined;
     }
   }
+}
+
+/** The message in `data` if it has the shape of one; anything else (another script's traffic, garbage) is ignored. */
+function parseMessage(data: unknown): TabMessage | undefined {
+  const m = data as Partial<Record<string, unknown>> | null;
+  if (typeof m !== 'object' || !m) return undefined;
+  if (m.type === 'hello') return { type: 'hello' };
+  if (m.type === 'ended' && typeof m.upTo === 'number') return { type: 'ended', upTo: m.upTo };
+  const session = m.session as Partial<Session> | undefined;
+  if (m.type === 'session' && Number.isFinite(m.version) && (m.version as number) > 0 && typeof session?.idToken === 'string' && session.tokens instanceof Map) {
+    return { type: 'session', version: m.version as number, session: session as Session, isLogin: m.isLogin === true };
+  }
+  return undefined;
 }

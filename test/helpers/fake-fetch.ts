@@ -4,6 +4,7 @@
  * protocol behaviour is proven against oidc-provider in test/integration and e2e.
  */
 import type { Metadata } from '../../src/oauth.js';
+import { jwks, signJwt, type Forgery } from './signing-key.js';
 
 export const ISSUER = 'https://op.example.test';
 export const CLIENT_ID = 'spa';
@@ -15,6 +16,8 @@ export const metadata: Metadata = {
   token_endpoint: `${ISSUER}/token`,
   revocation_endpoint: `${ISSUER}/revoke`,
   end_session_endpoint: `${ISSUER}/logout`,
+  jwks_uri: `${ISSUER}/jwks`,
+  id_token_signing_alg_values_supported: ['RS256'],
   authorization_response_iss_parameter_supported: true,
 };
 
@@ -25,8 +28,9 @@ export interface Recorded {
 
 export type Handler = (req: Recorded) => Response | Promise<Response>;
 
-/** A fetch that routes by pathname to handlers and records requests. */
+/** A fetch that routes by pathname to handlers and records requests; `/jwks` serves the signing key unless replaced. */
 export function fakeFetch(routes: Record<string, Handler>) {
+  routes = { '/jwks': () => json(jwks()), ...routes };
   const requests: Recorded[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input instanceof Request ? input.url : input);
@@ -40,12 +44,10 @@ export function fakeFetch(routes: Record<string, Handler>) {
   return { fetch: fetchImpl, requests, count: (path: string) => requests.filter((r) => new URL(r.url).pathname === path).length };
 }
 
-const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-
-/** An unsigned-looking ID token: oauth4webapi does not check signatures of token endpoint responses (OIDC §3.1.3.7). */
-export function idToken(claims: Record<string, unknown>): string {
+/** An ID token signed with the provider's key (signing-key.ts); `forgery` makes a hostile one. */
+export function idToken(claims: Record<string, unknown>, forgery?: Forgery): string {
   const now = Math.floor(Date.now() / 1000);
-  return `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now, exp: now + 3600, ...claims })}.c2ln`;
+  return signJwt({ iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now, exp: now + 3600, ...claims }, forgery);
 }
 
 export function json(body: unknown, status = 200): Response {

@@ -6,6 +6,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jwks, signJwt, type Forgery } from './signing-key.js';
 
 export interface ScriptedRequest {
   method: string;
@@ -42,11 +43,10 @@ export interface ScriptedOp {
   /** Answers requests to `pathname` (relative to the issuer) with `handler` from now on. */
   on(pathname: string, handler: ScriptedHandler): void;
   /**
-   * An unsigned-looking compact JWT (`alg: RS256`, junk signature): ID tokens from the token endpoint are not
-   * signature-checked by the client (OpenID Connect Core §3.1.3.7 item 6, TLS server validation instead).
+   * An ID token signed with the key this server publishes at `/jwks` (`forgery`: a hostile one).
    * Defaults: this issuer, this client, sub 'alice', iat now, exp in an hour; `claims` override (undefined removes).
    */
-  idToken(claims?: Record<string, unknown>): string;
+  idToken(claims?: Record<string, unknown>, forgery?: Forgery): string;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -56,7 +56,6 @@ export function jsonResponse(body: unknown, status = 200): ScriptedResponse {
   return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body) };
 }
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -109,6 +108,7 @@ export async function startScriptedOp(options: ScriptedOpOptions = {}): Promise<
     authorization_response_iss_parameter_supported: true,
     ...metadata,
   }));
+  handlers.set('/jwks', () => jsonResponse(jwks()));
 
   return {
     issuer,
@@ -118,11 +118,11 @@ export async function startScriptedOp(options: ScriptedOpOptions = {}): Promise<
     on(pathname, handler) {
       handlers.set(pathname, handler);
     },
-    idToken(claims = {}) {
+    idToken(claims = {}, forgery) {
       const now = Math.floor(Date.now() / 1000);
       const payload: Record<string, unknown> = { iss: issuer, aud: clientId, sub: 'alice', iat: now, exp: now + 3600, ...claims };
       for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
-      return `${b64url({ alg: 'RS256', typ: 'JWT', kid: 'k1' })}.${b64url(payload)}.${Buffer.from('not a signature').toString('base64url')}`;
+      return signJwt(payload, forgery);
     },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

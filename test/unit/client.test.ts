@@ -75,7 +75,7 @@ describe('redirect login', () => {
     expect(q.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(q.get('state')).toBeTruthy();
     expect(q.get('nonce')).toBeTruthy();
-    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${CLIENT_ID}`)!);
+    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${ISSUER}/ ${CLIENT_ID}`)!);
     expect(tx.state).toBe(q.get('state'));
     expect(tx.codeVerifier).not.toBe(q.get('code_challenge'));
   });
@@ -87,7 +87,7 @@ describe('redirect login', () => {
     expect(c.getState()).toMatchObject({ status: 'authenticated', user: { sub: 'alice' } });
     expect(c.getUser()).not.toHaveProperty('nonce');
     expect(c.getIdTokenClaims()).toMatchObject({ iss: ISSUER, sub: 'alice' });
-    expect(sessionStorage.getItem(`pkce-spa:tx:${CLIENT_ID}`)).toBeNull();
+    expect(sessionStorage.getItem(`pkce-spa:tx:${ISSUER}/ ${CLIENT_ID}`)).toBeNull();
     expect(window.location.href).toBe(REDIRECT_URI);
     const exchange = net.requests.find((r) => r.body.get('grant_type') === 'authorization_code')!;
     expect(exchange.body.get('code_verifier')).toMatch(/^[\w-]{43,128}$/);

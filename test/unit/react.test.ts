@@ -158,7 +158,7 @@ describe('RequireAuth', () => {
 
       expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
       expect(url.searchParams.get('client_id')).toBe(op.clientId);
-      const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${op.clientId}`)!);
+      const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${ISSUER}/ ${op.clientId}`)!);
       expect(tx).toMatchObject({ state: url.searchParams.get('state'), appState: { returnTo: '/orders?id=7#top' } });
       // Every effect run decides in the same tick once the start settles, long before the first navigation.
       expect(login).toHaveBeenCalledTimes(1);
@@ -214,7 +214,9 @@ describe('RequireAuth', () => {
   it('in a login popup hands the callback URL to the opener and starts no login there', async () => {
     const op = provider();
     const postMessage = vi.fn();
-    vi.spyOn(window, 'opener', 'get').mockReturnValue({ postMessage } as unknown as Window);
+    // The opener (same origin) waits for a popup login with this state.
+    const openerStorage = { getItem: (k: string) => (k === 'pkce-spa:child-logins' ? '["from-the-opener"]' : null) };
+    vi.spyOn(window, 'opener', 'get').mockReturnValue({ postMessage, sessionStorage: openerStorage } as unknown as Window);
     const callback = `${REDIRECT_URI}?code=c&state=from-the-opener&iss=${encodeURIComponent(ISSUER)}`;
     window.history.replaceState(null, '', callback);
     const client = op.client();

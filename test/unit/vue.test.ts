@@ -146,7 +146,7 @@ describe('createAuthGuard', () => {
     const url = new URL(assign.mock.calls[0]![0] as string);
     expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
     expect(url.searchParams.get('client_id')).toBe(op.clientId);
-    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${op.clientId}`)!);
+    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${ISSUER}/ ${op.clientId}`)!);
     expect(tx).toMatchObject({ state: url.searchParams.get('state'), appState: { returnTo: '/orders?id=7#top' } });
   });
 
