@@ -89,9 +89,10 @@ export interface ClientOptions {
   silentLoginOnStart?: boolean;
   /**
    * Verify ID-token signatures with the provider's JWKS (`jwks_uri`): at the code exchange, on every refresh that
-   * returns an ID token, and for sessions adopted from another tab or from IndexedDB. Default true. Turn it off only
-   * for a provider whose JWKS this origin cannot fetch (no CORS on `jwks_uri`) or that signs ID tokens with a shared
-   * secret (HS256); sessions from other tabs and storage are then trusted on issuer, audience and subject alone.
+   * returns an ID token, and for sessions adopted from another tab or from IndexedDB. Turn it off only for a provider
+   * whose JWKS this origin cannot fetch (no CORS on `jwks_uri`) or that signs ID tokens with a shared secret (HS256);
+   * sessions from other tabs and storage are then trusted on issuer, audience and subject alone.
+   * @defaultValue true
    */
   verifyIdTokenSignature?: boolean;
 }

@@ -12,7 +12,7 @@ const options: ClientOptions = { issuer: 'https://id.example.com', clientId: 'my
 describe('error codes', () => {
   it('PkceErrorCode is exactly the documented list', () => {
     expectTypeOf<PkceErrorCode>().toEqualTypeOf<
-      | 'invalid_options' | 'state_mismatch' | 'issuer_mismatch' | 'invalid_id_token' | 'invalid_response' | 'network_error'
+      | 'invalid_options' | 'state_mismatch' | 'redirect_uri_mismatch' | 'revocation_failed' | 'provider_session_active' | 'issuer_mismatch' | 'invalid_id_token' | 'invalid_response' | 'network_error'
       | 'timeout' | 'missing_refresh_token' | 'login_required' | 'popup_blocked' | 'popup_closed' | 'storage_unavailable'
     >();
   });
@@ -48,8 +48,9 @@ describe('options', () => {
     expectTypeOf<keyof ClientOptions>().toEqualTypeOf<
       | 'issuer' | 'clientId' | 'redirectUri' | 'postLogoutRedirectUri' | 'scope' | 'resource' | 'authorizationParams'
       | 'refreshTokens' | 'leewaySeconds' | 'timeoutMs' | 'metadata' | 'fetch' | 'cache' | 'silentRedirectUri'
-      | 'silentLoginOnStart'
+      | 'silentLoginOnStart' | 'verifyIdTokenSignature'
     >();
+    expectTypeOf<ClientOptions['verifyIdTokenSignature']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<ClientOptions['cache']>().toEqualTypeOf<'memory' | 'indexeddb' | undefined>();
     expectTypeOf<ClientOptions['resource']>().toEqualTypeOf<string | string[] | undefined>();
     expectTypeOf<ClientOptions['leewaySeconds']>().toEqualTypeOf<number | undefined>();
@@ -95,6 +96,7 @@ describe('client', () => {
     expectTypeOf(client.subscribe).toEqualTypeOf<(listener: AuthStateListener) => () => void>();
     expectTypeOf(client.countTabs).toEqualTypeOf<() => Promise<number>>();
     expectTypeOf(client.logout).toEqualTypeOf<(options?: LogoutOptions) => Promise<void>>();
+    expectTypeOf(client.close).toEqualTypeOf<() => void>();
   });
 
   it('AuthState is what apps render from', () => {
