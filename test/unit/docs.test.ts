@@ -12,7 +12,7 @@ function tableRows(markdown: string, heading: string): string[][] {
   const section = markdown.split(new RegExp(`^#+ ${heading}$`, 'm'))[1]?.split(/^#+ /m)[0] ?? '';
   return section
     .split('\n')
-    .filter((line) => /^\| `/.test(line))
+    .filter((line) => line.startsWith('| `'))
     .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
 }
 
