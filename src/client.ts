@@ -212,7 +212,7 @@ export class PkceClient {
     redirectUri: string,
     extra: Record<string, string>,
     timeoutMs: number,
-    navigate: (href: string, cw: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
+    navigate: (href: string, cw: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void; frame?: HTMLIFrameElement },
   ): Promise<TokenResult> {
     // Loaded on first use: apps that never open a popup or iframe do not download this code.
     const cw = await import('./child-window.js');
@@ -220,7 +220,7 @@ export class PkceClient {
     const target = navigate(url, cw);
     let callback: string;
     try {
-      callback = await cw.waitForCallback(target.child, tx.state, timeoutMs, target.isClosed);
+      callback = await cw.waitForCallback(target.child, tx.state, timeoutMs, target.isClosed, target.frame);
     } finally {
       target.dispose?.();
     }
@@ -241,9 +241,11 @@ export class PkceClient {
    * @throws {AuthError} `login_required`, `consent_required`, `interaction_required` (the server's codes), `timeout`.
    */
   #silentLogin(): Promise<TokenResult> {
-    return this.#loginInChildWindow(this.#o.silentRedirectUri!, { prompt: 'none' }, this.#o.timeoutMs, (href, cw) => {
+    // OpenID Connect Core §3.1.2.1 recommends the hint with prompt=none; some providers (glewlwyd) require it.
+    const hint = this.#session?.idToken;
+    return this.#loginInChildWindow(this.#o.silentRedirectUri!, { prompt: 'none', ...(hint && { id_token_hint: hint }) }, this.#o.timeoutMs, (href, cw) => {
       const frame = cw.openHiddenFrame(href);
-      return { child: () => frame.contentWindow, dispose: () => frame.remove() };
+      return { child: () => frame.contentWindow, dispose: () => frame.remove(), frame };
     });
   }
 

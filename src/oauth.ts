@@ -36,35 +36,65 @@ const METADATA_CACHE_SECONDS = 3600;
 
 const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
 
+/** Statuses whose Response carries no body (the Response constructor refuses one). */
+const NULL_BODY = [101, 103, 204, 205, 304];
+
 /**
- * Request options for oauth4webapi: our `fetch` adds the per-request timeout and turns a rejected fetch into
+ * Request options for oauth4webapi: our `fetch` runs the whole request, body included, under `timeoutMs` (a body that
+ * stalls after the headers must not hang a renewal, which may hold the cross-tab lock), turns a rejected fetch into
  * `network_error` and our own abort into `timeout`, at the source.
  * @param additionalParameters extra body parameters of a token or revocation request.
+ * @param isDiscovery follow redirects, but only within the issuer's origin (django-oauth-toolkit answers the
+ *   slash-less discovery URL with a 301 to its trailing-slash URL); every other request keeps oauth4webapi's
+ *   `redirect: 'manual'`.
  */
-function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = []): oauth.TokenEndpointRequestOptions {
+function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = [], isDiscovery = false): oauth.TokenEndpointRequestOptions {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const customFetch = async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
     const { signal } = controller;
     const timer = setTimer(() => controller.abort(), o.timeoutMs);
+    // Race the abort too: an injected fetch (or a body stream) that ignores the signal must not hang the caller.
+    const aborted = new Promise<never>((_, reject) => (signal.onabort = () => reject(signal.reason)));
+    let response: Response;
+    let body: ArrayBuffer | null;
     try {
-      // Race the abort too: an injected fetch that ignores the signal must not hang the caller.
-      return await Promise.race([send(url, { ...init, signal }), new Promise<never>((_, reject) => (signal.onabort = reject))]);
+      response = await Promise.race([send(url, { ...init, signal, ...(isDiscovery && { redirect: 'follow' }) }), aborted]);
+      // Status 0 is an opaque redirect (redirect: 'manual' in a browser): nothing to read.
+      body = response.status && !NULL_BODY.includes(response.status) ? await Promise.race([response.arrayBuffer(), aborted]) : null;
     } catch (cause) {
-      throw new AuthError(
-        signal.aborted ? 'timeout' : 'network_error',
-        `${signal.aborted ? `No answer within timeoutMs (${o.timeoutMs} ms)` : 'Request failed (offline, or CORS does not allow this origin?)'}: ${url}`,
-        { cause },
-      );
+      throw signal.aborted
+        ? new AuthError('timeout', `No complete answer from ${url} within timeoutMs (${o.timeoutMs} ms): is the provider up? Raise timeoutMs for a slow network`, {
+            cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`),
+          })
+        : new AuthError('network_error', `Could not reach ${url}: offline, a wrong URL, or the provider's CORS settings do not allow this origin (${originOf()})`, { cause });
     } finally {
       clearTimer(timer);
     }
+    if (isDiscovery && response.url && new URL(response.url).origin !== new URL(url).origin) {
+      throw new AuthError('invalid_response', `Discovery at ${url} was redirected to ${response.url}, another origin; pkce-spa follows discovery redirects only within the issuer's origin. Use the issuer that ${response.url} names, or pass the metadata option`);
+    }
+    if (!response.status) return response;
+    const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // The final URL, for messages (a new Response has none).
+    Object.defineProperty(copy, 'url', { value: response.url || url });
+    return copy;
   };
   return {
     [oauth.customFetch]: customFetch as never,
     [oauth.allowInsecureRequests]: o.allowHttp,
     additionalParameters,
   };
+}
+
+/** This page's origin, for messages about CORS. */
+const originOf = (): string => globalThis.location?.origin ?? 'this origin';
+
+/** An Error whose name survives minification (the CDN build renames classes) and that carries nothing else. */
+function readableError(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
 }
 
 /** RFC 8707 `resource` parameters, one per resource. */
@@ -74,11 +104,16 @@ function resourceParams(resource: string[] | undefined): [string, string][] {
 
 /**
  * Discovers the provider's metadata (OpenID Connect Discovery / RFC 8414), cached in sessionStorage for an hour so a
- * page load does not pay a round trip. Uses `options.metadata` when given.
- * @throws {AuthError} `issuer_mismatch`, `invalid_response`, `network_error`, `timeout`.
+ * page load does not pay a round trip. Uses `options.metadata` when given; `options.metadataOverrides` are laid over
+ * either.
+ * @throws {AuthError} `issuer_mismatch`, `invalid_response`, `network_error`, `timeout`; each message names the URL.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
 export async function discover(o: ResolvedOptions): Promise<Metadata> {
-  if (o.metadata) return o.metadata;
+  return { ...(o.metadata ?? (await discovered(o))), ...o.metadataOverrides };
+}
+
+async function discovered(o: ResolvedOptions): Promise<Metadata> {
   const key = `pkce-spa:metadata:${o.issuer}`;
   const store = sessionStore();
   try {
@@ -87,9 +122,22 @@ export async function discover(o: ResolvedOptions): Promise<Metadata> {
   } catch {
     // No store, no entry or a corrupt one: a cache miss.
   }
-  const as = await call(async () =>
-    oauth.processDiscoveryResponse(o.issuerUrl, await oauth.discoveryRequest(o.issuerUrl, requestOptions(o) as oauth.DiscoveryRequestOptions)),
-  );
+  const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], true) as oauth.DiscoveryRequestOptions));
+  const where = `Discovery at ${response.url}`;
+  if (response.status !== 200) {
+    throw new AuthError('invalid_response', `${where} answered HTTP ${response.status}, not the metadata document: check the issuer option (the URL the provider names as "issuer", without "/.well-known/...")`);
+  }
+  let json: { issuer?: unknown };
+  try {
+    json = await response.clone().json();
+  } catch (cause) {
+    throw new AuthError('invalid_response', `${where} answered HTTP 200 with a body that is not JSON: check the issuer option`, { cause: readableError('SyntaxError', 'not JSON') });
+  }
+  if (typeof json?.issuer === 'string' && URL.canParse(json.issuer) && new URL(json.issuer).href !== o.issuerUrl.href) {
+    // OpenID Connect Discovery §4.3: the issuer must be exactly the one we asked for (a trailing slash counts).
+    throw new AuthError('issuer_mismatch', `${where} names the issuer "${json.issuer}", but the issuer option is "${o.issuer}": set the issuer option to exactly "${json.issuer}"`);
+  }
+  const as = await call(() => oauth.processDiscoveryResponse(o.issuerUrl, response));
   try {
     store?.setItem(key, JSON.stringify({ at: nowSeconds(), as }));
   } catch {
@@ -205,8 +253,9 @@ export function endSessionUrl(as: Metadata, o: ResolvedOptions, p: { idToken: st
 async function parseable(response: Response): Promise<Response> {
   try {
     await response.clone().json();
-  } catch (cause) {
-    throw new AuthError('invalid_response', `The token endpoint answered ${response.status} with a body that is not JSON`, { cause });
+  } catch {
+    // No cause: a JSON parser's message quotes the body.
+    throw new AuthError('invalid_response', `${response.url} answered HTTP ${response.status} with a body that is not JSON (a proxy or an error page?): check the provider's logs`);
   }
   return response;
 }
@@ -235,22 +284,65 @@ async function call<T>(operation: () => Promise<T>, inTokenResponse = false): Pr
   }
 }
 
-/** Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}; see {@link call}. */
+/** What to do about a code the provider sent, for the message; the rest need the provider's description. */
+const FIXES: Record<string, string> = {
+  login_required: 'the user must sign in interactively (show the login button; nothing is broken)',
+  interaction_required: 'the user must sign in interactively (show the login button; nothing is broken)',
+  consent_required: 'the user must consent in an interactive login (show the login button)',
+  access_denied: 'the user declined, or may not use this client',
+  invalid_grant: 'the code or refresh token is expired, spent or revoked: sign in again',
+  invalid_client: 'check clientId and that the client is registered as public (no secret) for this grant',
+  unauthorized_client: 'allow this grant type (authorization_code, refresh_token) for the client at the provider',
+  invalid_scope: 'check the scope option against the scopes the provider allows this client',
+};
+
+/**
+ * Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}; see {@link call}. The result never
+ * holds a token: oauth4webapi's errors keep the whole response (`cause.body`, `cause.claims`, the `Response`), so the
+ * cause becomes a plain Error with a name that survives minification and oauth4webapi's message only.
+ */
 export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   if (e instanceof AuthError) return e;
   let code = 'invalid_response';
   let description: string | undefined;
-  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.AuthorizationResponseError) {
+  let name = 'Error';
+  let what: string;
+  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.WWWAuthenticateChallengeError) {
+    const challenge = e instanceof oauth.WWWAuthenticateChallengeError ? e.cause[0]?.parameters : undefined;
+    name = challenge ? 'WWWAuthenticateChallengeError' : 'ResponseBodyError';
+    code = challenge ? challenge.error ?? code : (e as oauth.ResponseBodyError).error;
+    description = challenge ? challenge.error_description : (e as oauth.ResponseBodyError).error_description;
+    what = `${e.response.url || 'The provider'} answered HTTP ${e.status} ${quote(code, description)}`;
+  } else if (e instanceof oauth.AuthorizationResponseError) {
+    name = 'AuthorizationResponseError';
     code = e.error;
     description = e.error_description;
-  } else if (e instanceof oauth.WWWAuthenticateChallengeError) {
-    code = e.cause[0]?.parameters.error ?? code;
-    description = e.cause[0]?.parameters.error_description;
+    what = `The provider answered the authorization request ${quote(code, description)}`;
   } else if (e instanceof oauth.OperationProcessingError) {
+    name = `OperationProcessingError ${e.code}`;
+    const cause = e.cause as { claims?: unknown } | Response | undefined;
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
-    if ((e.cause as { claims?: unknown } | undefined)?.claims || (inTokenResponse && e.code === oauth.PARSE_ERROR)) code = 'invalid_id_token';
-    else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) code = 'issuer_mismatch';
+    if ((cause as { claims?: unknown } | undefined)?.claims || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
+      code = 'invalid_id_token';
+      what = `The ID token failed validation (${e.message})`;
+    } else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) {
+      code = 'issuer_mismatch';
+      what = `The metadata's issuer is not the issuer option (${e.message})`;
+    } else if (cause instanceof Response) {
+      what = `${cause.url || 'The provider'} answered HTTP ${cause.status}, which is not a valid answer for this request (${e.message})`;
+    } else {
+      what = `The provider's answer is not a valid OAuth/OpenID Connect response (${e.message})`;
+    }
+  } else {
+    name = e instanceof TypeError ? 'TypeError' : 'Error';
+    what = `Unexpected failure (${e instanceof Error ? e.message : String(e)})`;
   }
-  const message = description ?? (e instanceof Error ? e.message : String(e));
-  return new AuthError(code, `The authorization server's answer: ${code}: ${message}`, { description, cause: e });
+  const fix = FIXES[code];
+  const message = `${what}${fix ? `: ${fix}` : ''}`;
+  return new AuthError(code, message, { description, cause: readableError(name, e instanceof Error ? e.message : String(e)) });
+}
+
+/** The provider's own `error` and `error_description`, quoted as sent. */
+function quote(code: string, description: string | undefined): string {
+  return `"${code}"${description ? ` ("${description}")` : ''}`;
 }
