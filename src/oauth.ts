@@ -319,7 +319,7 @@ export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
     description = e.error_description;
     what = `The provider answered the authorization request ${quote(code, description)}`;
   } else if (e instanceof oauth.OperationProcessingError) {
-    name = `OperationProcessingError ${e.code}`;
+    name = 'OperationProcessingError';
     const cause = e.cause as { claims?: unknown } | Response | undefined;
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
     if ((cause as { claims?: unknown } | undefined)?.claims || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
@@ -339,7 +339,9 @@ export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   }
   const fix = FIXES[code];
   const message = `${what}${fix ? `: ${fix}` : ''}`;
-  return new AuthError(code, message, { description, cause: readableError(name, e instanceof Error ? e.message : String(e)) });
+  const detail = e instanceof Error ? e.message : String(e);
+  const causeCode = (e as { code?: unknown } | undefined)?.code;
+  return new AuthError(code, message, { description, cause: readableError(name, typeof causeCode === 'string' ? `${causeCode}: ${detail}` : detail) });
 }
 
 /** The provider's own `error` and `error_description`, quoted as sent. */
