@@ -39,12 +39,12 @@ const test = base.extend<{ app: AppPage; seen: Request[] }, { demo: DemoServers;
 });
 
 /** Client options for DOT: its issuer, and the revocation endpoint its discovery document does not advertise. */
-const dotOptions = (dot: DotServer, extra: Record<string, unknown> = {}) => ({
+const dotOptions = (dot: DotServer, extra: Record<string, unknown> = {}): never => ({
   issuer: dot.issuer,
   clientId: dot.clientId,
   metadataOverrides: { revocation_endpoint: `${dot.issuer}/revoke_token/` },
   ...extra,
-});
+}) as never; // AppPage.open's E2eOptions lists only the oidc-provider tests' options
 
 const paths = (seen: Request[], method?: string) => seen.filter((r) => !method || r.method() === method).map((r) => new URL(r.url()).pathname);
 const tokenGrants = (seen: Request[]) => seen.filter((r) => r.url().endsWith('/o/token/') && r.method() === 'POST').map((r) => new URLSearchParams(r.postData() ?? ''));

@@ -64,7 +64,7 @@ export function waitForCallback(
       if (href === 'about:blank') return;
       if (href && URL.canParse(href) && new URL(href).searchParams.get('state') === state) return done(href);
       grace = setTimer(
-        () => done(undefined, new AuthError('login_required', `The provider showed a page instead of answering prompt=none (a login or consent page, or one it refuses to show in a frame): the user must sign in interactively (show the login button; nothing is broken)`)),
+        () => done(undefined, new AuthError('login_required', 'The provider showed a page (login, consent, or a refused frame) instead of answering prompt=none: show the login button')),
         FRAME_GRACE_MS,
       );
     };

@@ -36,9 +36,6 @@ const METADATA_CACHE_SECONDS = 3600;
 
 const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
 
-/** Statuses whose Response carries no body (the Response constructor refuses one). */
-const NULL_BODY = [101, 103, 204, 205, 304];
-
 /**
  * Request options for oauth4webapi: our `fetch` runs the whole request, body included, under `timeoutMs` (a body that
  * stalls after the headers must not hang a renewal, which may hold the cross-tab lock), turns a rejected fetch into
@@ -60,19 +57,17 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
     let body: ArrayBuffer | null;
     try {
       response = await Promise.race([send(url, { ...init, signal, ...(isDiscovery && { redirect: 'follow' }) }), aborted]);
-      // Status 0 is an opaque redirect (redirect: 'manual' in a browser): nothing to read.
-      body = response.status && !NULL_BODY.includes(response.status) ? await Promise.race([response.arrayBuffer(), aborted]) : null;
+      // No body: an opaque redirect (status 0, redirect: 'manual' in a browser), a 204, ...
+      body = response.body ? await Promise.race([response.arrayBuffer(), aborted]) : null;
     } catch (cause) {
       throw signal.aborted
-        ? new AuthError('timeout', `No complete answer from ${url} within timeoutMs (${o.timeoutMs} ms): is the provider up? Raise timeoutMs for a slow network`, {
-            cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`),
-          })
-        : new AuthError('network_error', `Could not reach ${url}: offline, a wrong URL, or the provider's CORS settings do not allow this origin (${originOf()})`, { cause });
+        ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${o.timeoutMs} ms)`, { cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`) })
+        : new AuthError('network_error', `Could not reach ${url}: offline, a wrong URL, or CORS does not allow ${globalThis.location?.origin ?? 'this origin'}`, { cause });
     } finally {
       clearTimer(timer);
     }
     if (isDiscovery && response.url && new URL(response.url).origin !== new URL(url).origin) {
-      throw new AuthError('invalid_response', `Discovery at ${url} was redirected to ${response.url}, another origin; pkce-spa follows discovery redirects only within the issuer's origin. Use the issuer that ${response.url} names, or pass the metadata option`);
+      throw new AuthError('invalid_response', `Discovery at ${url} was redirected to ${response.url}, another origin: use that server's issuer, or the metadata option`);
     }
     if (!response.status) return response;
     const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
@@ -86,9 +81,6 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
     additionalParameters,
   };
 }
-
-/** This page's origin, for messages about CORS. */
-const originOf = (): string => globalThis.location?.origin ?? 'this origin';
 
 /** An Error whose name survives minification (the CDN build renames classes) and that carries nothing else. */
 function readableError(name: string, message: string): Error {
@@ -124,18 +116,17 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
   }
   const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], true) as oauth.DiscoveryRequestOptions));
   const where = `Discovery at ${response.url}`;
-  if (response.status !== 200) {
-    throw new AuthError('invalid_response', `${where} answered HTTP ${response.status}, not the metadata document: check the issuer option (the URL the provider names as "issuer", without "/.well-known/...")`);
-  }
-  let json: { issuer?: unknown };
+  let json: { issuer?: unknown } | undefined;
   try {
-    json = await response.clone().json();
-  } catch (cause) {
-    throw new AuthError('invalid_response', `${where} answered HTTP 200 with a body that is not JSON: check the issuer option`, { cause: readableError('SyntaxError', 'not JSON') });
+    json = response.status === 200 ? await response.clone().json() : undefined;
+  } catch {
+    // Not JSON: said below.
   }
-  if (typeof json?.issuer === 'string' && URL.canParse(json.issuer) && new URL(json.issuer).href !== o.issuerUrl.href) {
+  if (!json) throw new AuthError('invalid_response', `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: check the issuer option`);
+  const { issuer } = json;
+  if (typeof issuer === 'string' && URL.canParse(issuer) && new URL(issuer).href !== o.issuerUrl.href) {
     // OpenID Connect Discovery §4.3: the issuer must be exactly the one we asked for (a trailing slash counts).
-    throw new AuthError('issuer_mismatch', `${where} names the issuer "${json.issuer}", but the issuer option is "${o.issuer}": set the issuer option to exactly "${json.issuer}"`);
+    throw new AuthError('issuer_mismatch', `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`);
   }
   const as = await call(() => oauth.processDiscoveryResponse(o.issuerUrl, response));
   try {
@@ -255,7 +246,7 @@ async function parseable(response: Response): Promise<Response> {
     await response.clone().json();
   } catch {
     // No cause: a JSON parser's message quotes the body.
-    throw new AuthError('invalid_response', `${response.url} answered HTTP ${response.status} with a body that is not JSON (a proxy or an error page?): check the provider's logs`);
+    throw new AuthError('invalid_response', `${response.url} answered HTTP ${response.status}, not JSON`);
   }
   return response;
 }
@@ -284,67 +275,50 @@ async function call<T>(operation: () => Promise<T>, inTokenResponse = false): Pr
   }
 }
 
-/** What to do about a code the provider sent, for the message; the rest need the provider's description. */
+const SIGN_IN = 'show the login button (the user must sign in interactively; nothing is broken)';
+/** What to do about a code the provider sent, for the message. */
 const FIXES: Record<string, string> = {
-  login_required: 'the user must sign in interactively (show the login button; nothing is broken)',
-  interaction_required: 'the user must sign in interactively (show the login button; nothing is broken)',
-  consent_required: 'the user must consent in an interactive login (show the login button)',
-  access_denied: 'the user declined, or may not use this client',
-  invalid_grant: 'the code or refresh token is expired, spent or revoked: sign in again',
-  invalid_client: 'check clientId and that the client is registered as public (no secret) for this grant',
-  unauthorized_client: 'allow this grant type (authorization_code, refresh_token) for the client at the provider',
-  invalid_scope: 'check the scope option against the scopes the provider allows this client',
+  login_required: SIGN_IN,
+  interaction_required: SIGN_IN,
+  consent_required: SIGN_IN,
+  invalid_grant: 'sign in again',
+  invalid_client: 'check clientId (a public client, no secret)',
 };
 
 /**
  * Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}; see {@link call}. The result never
  * holds a token: oauth4webapi's errors keep the whole response (`cause.body`, `cause.claims`, the `Response`), so the
- * cause becomes a plain Error with a name that survives minification and oauth4webapi's message only.
+ * cause becomes a plain Error with a name that survives minification and oauth4webapi's code and message only.
  */
 export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   if (e instanceof AuthError) return e;
   let code = 'invalid_response';
   let description: string | undefined;
   let name = 'Error';
-  let what: string;
-  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.WWWAuthenticateChallengeError) {
+  const detail = e instanceof Error ? e.message : String(e);
+  let what = `Invalid answer from the provider (${detail})`;
+  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.WWWAuthenticateChallengeError || e instanceof oauth.AuthorizationResponseError) {
     const challenge = e instanceof oauth.WWWAuthenticateChallengeError ? e.cause[0]?.parameters : undefined;
-    name = challenge ? 'WWWAuthenticateChallengeError' : 'ResponseBodyError';
-    code = challenge ? challenge.error ?? code : (e as oauth.ResponseBodyError).error;
-    description = challenge ? challenge.error_description : (e as oauth.ResponseBodyError).error_description;
-    what = `${e.response.url || 'The provider'} answered HTTP ${e.status} ${quote(code, description)}`;
-  } else if (e instanceof oauth.AuthorizationResponseError) {
-    name = 'AuthorizationResponseError';
-    code = e.error;
-    description = e.error_description;
-    what = `The provider answered the authorization request ${quote(code, description)}`;
+    name = challenge ? 'WWWAuthenticateChallengeError' : e instanceof oauth.ResponseBodyError ? 'ResponseBodyError' : 'AuthorizationResponseError';
+    ({ error: code = code, error_description: description } = challenge ?? (e as oauth.ResponseBodyError));
+    // Quoted as the provider sent them.
+    what = `${'status' in e ? `${e.response.url} answered HTTP ${e.status}` : 'The provider answered'} "${code}"${description ? ` ("${description}")` : ''}`;
   } else if (e instanceof oauth.OperationProcessingError) {
     name = 'OperationProcessingError';
     const cause = e.cause as { claims?: unknown } | Response | undefined;
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
     if ((cause as { claims?: unknown } | undefined)?.claims || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
       code = 'invalid_id_token';
-      what = `The ID token failed validation (${e.message})`;
+      what = `Invalid ID token (${detail})`;
     } else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) {
       code = 'issuer_mismatch';
-      what = `The metadata's issuer is not the issuer option (${e.message})`;
     } else if (cause instanceof Response) {
-      what = `${cause.url || 'The provider'} answered HTTP ${cause.status}, which is not a valid answer for this request (${e.message})`;
-    } else {
-      what = `The provider's answer is not a valid OAuth/OpenID Connect response (${e.message})`;
+      what = `${cause.url} answered HTTP ${cause.status} (${detail})`;
     }
-  } else {
-    name = e instanceof TypeError ? 'TypeError' : 'Error';
-    what = `Unexpected failure (${e instanceof Error ? e.message : String(e)})`;
+  } else if (e instanceof TypeError) {
+    name = 'TypeError';
   }
   const fix = FIXES[code];
-  const message = `${what}${fix ? `: ${fix}` : ''}`;
-  const detail = e instanceof Error ? e.message : String(e);
   const causeCode = (e as { code?: unknown } | undefined)?.code;
-  return new AuthError(code, message, { description, cause: readableError(name, typeof causeCode === 'string' ? `${causeCode}: ${detail}` : detail) });
-}
-
-/** The provider's own `error` and `error_description`, quoted as sent. */
-function quote(code: string, description: string | undefined): string {
-  return `"${code}"${description ? ` ("${description}")` : ''}`;
+  return new AuthError(code, fix ? `${what}: ${fix}` : what, { description, cause: readableError(name, typeof causeCode === 'string' ? `${causeCode}: ${detail}` : detail) });
 }

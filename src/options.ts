@@ -101,7 +101,7 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   metadataOverrides: [
     // Every *_endpoint and *_uri field must be a URL: a typo here would send tokens somewhere unexpected.
     (v) => isObject(v) && !('issuer' in v) && Object.entries(v).every(([k, u]) => !/_endpoint$|_uri$/.test(k) || isUrl(u)),
-    'an object of metadata fields without "issuer", whose *_endpoint and *_uri values are absolute http(s) URLs',
+    'metadata fields without issuer, *_endpoint and *_uri as http(s) URLs',
     {},
   ],
   fetch: [(v) => typeof v === 'function', 'a function'],

@@ -56,7 +56,7 @@ describe('no token in any error, cause or state', () => {
     const c = await client({ '/token': () => tokenResponse({}, { aud: 'someone-else' }) });
     const error = await callbackError(c);
     expect(error.code).toBe('invalid_id_token');
-    expect(error.message).toMatch(/^The ID token failed validation/);
+    expect(error.message).toMatch(/^Invalid ID token \(/);
     expect(leaks(error, c)).toEqual([]);
     expect(c.getState().error).toBe(error);
   });
@@ -80,14 +80,14 @@ describe('messages', () => {
   it('quotes the provider error and description it sent, names the URL and the status, and says what to do', async () => {
     const c = await client({ '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired' }, 400) });
     const error = await callbackError(c);
-    expect(error.message).toBe(`${ISSUER}/token answered HTTP 400 "invalid_grant" ("Code expired"): the code or refresh token is expired, spent or revoked: sign in again`);
+    expect(error.message).toBe(`${ISSUER}/token answered HTTP 400 "invalid_grant" ("Code expired"): sign in again`);
   });
 
   it('an authorization error from the callback: the provider\'s code, no invented description', async () => {
     const c = await client({});
     const error = await callbackError(c, { code: '', error: 'interaction_required' });
     expect(error).toMatchObject({ code: 'interaction_required', description: undefined });
-    expect(error.message).toBe('The provider answered the authorization request "interaction_required": the user must sign in interactively (show the login button; nothing is broken)');
+    expect(error.message).toBe('The provider answered "interaction_required": show the login button (the user must sign in interactively; nothing is broken)');
   });
 
   it('a bare 500 from the token endpoint: our message with URL and status, no quoted provider error', async () => {

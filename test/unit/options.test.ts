@@ -94,6 +94,6 @@ describe('scope and metadataOverrides (issue 10)', () => {
     [{ issuer: 'https://other.example.test' }],
     ['https://op.example.test/logout'],
   ])('rejects %j with invalid_options naming metadataOverrides', (value) => {
-    expect(optionError({ ...base, metadataOverrides: value })).toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/^metadataOverrides must be an object of metadata fields without "issuer"/) });
+    expect(optionError({ ...base, metadataOverrides: value })).toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/^metadataOverrides must be metadata fields without issuer, \*_endpoint and \*_uri as http\(s\) URLs \(got /) });
   });
 });
