@@ -133,15 +133,15 @@ test('popup login: Django login in the popup, the opener exchanges the code', as
 test('logout revokes the refresh token at DOT (no end-session endpoint) and returns to postLogoutRedirectUri', async ({ app, dot, page, seen }) => {
   await app.open(dotOptions(dot));
   await redirectLogin(app, dot);
-  const refreshToken = tokenGrants(seen).length; // index of the next grant
-  await app.getAccessToken({ forceRefresh: true });
-  const token = tokenGrants(seen)[refreshToken]!.get('refresh_token'); // spent by that refresh; find the live one below
-  expect(token).toBeTruthy();
+  await app.getAccessToken({ forceRefresh: true }); // rotate once: logout must revoke the current refresh token
   const revoked = page.waitForResponse((r) => r.url() === `${dot.issuer}/revoke_token/`);
   await Promise.all([page.waitForURL(app.url, { waitUntil: 'commit' }), page.evaluate(() => (window as any).client.logout())]);
   const revocation = await revoked;
   expect(revocation.status()).toBe(200);
   const live = new URLSearchParams(revocation.request().postData() ?? '');
+  const spent = tokenGrants(seen).find((g) => g.get('grant_type') === 'refresh_token')!.get('refresh_token');
+  expect(live.get('token')).toBeTruthy();
+  expect(live.get('token')).not.toBe(spent);
   expect(live.get('token_type_hint')).toBe('refresh_token');
   expect(live.get('client_id')).toBe('spa');
   await app.settled();
