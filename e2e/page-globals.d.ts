@@ -11,6 +11,8 @@ declare global {
       error: { code: string; message: string } | null;
       appState: unknown;
       events: string[];
+      /** How long createPkceClient took, in milliseconds (e2e/pages/app.html). */
+      createMs?: number;
       /** A popup login started by a spec: 'ok' or the AuthError code. */
       popup?: Promise<string>;
     };

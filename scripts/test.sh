@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh || exit 1
 node scripts/ensure-chromium.mjs || exit 1
+node scripts/ensure-dot.mjs || exit 1
 npm run --silent build || exit 1
 node scripts/build-demo.mjs || exit 1
 # Types of the SDK, its tests and the e2e specs (strict).

@@ -271,7 +271,7 @@ export class PkceClient {
     redirectUri: string,
     extra: Record<string, string>,
     login: { timeoutMs: number; interactive: boolean },
-    navigate: (href: string, childWindow: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void },
+    navigate: (href: string, childWindow: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void; frame?: HTMLIFrameElement },
   ): Promise<TokenResult> {
     // Loaded on first use: apps that never open a popup or iframe do not download this code.
     const childWindow = await import('./child-window.js');
@@ -281,7 +281,7 @@ export class PkceClient {
     let target: ReturnType<typeof navigate> | undefined;
     try {
       target = navigate(url, childWindow);
-      callback = await childWindow.waitForCallback(target.child, tx.state, login.timeoutMs, target.isClosed);
+      callback = await childWindow.waitForCallback(target.child, tx.state, login.timeoutMs, target.isClosed, target.frame);
     } finally {
       forget();
       target?.dispose?.();
@@ -319,9 +319,12 @@ export class PkceClient {
     if (loggedOut(this.#owner)) {
       return Promise.reject(new AuthError('login_required', 'Signed out on this site: silent login stays off until the user signs in interactively'));
     }
-    return this.#loginInChildWindow(this.#options.silentRedirectUri!, { prompt: 'none' }, { timeoutMs: this.#options.timeoutMs, interactive: false }, (href, childWindow) => {
+    // OpenID Connect Core §3.1.2.1 recommends the hint with prompt=none; some providers (glewlwyd) require it.
+    const hint = this.#session?.idToken;
+    const params = { prompt: 'none', ...(hint && { id_token_hint: hint }) };
+    return this.#loginInChildWindow(this.#options.silentRedirectUri!, params, { timeoutMs: this.#options.timeoutMs, interactive: false }, (href, childWindow) => {
       const frame = childWindow.openHiddenFrame(href);
-      return { child: () => frame.contentWindow, dispose: () => frame.remove() };
+      return { child: () => frame.contentWindow, dispose: () => frame.remove(), frame };
     });
   }
 

@@ -25,7 +25,11 @@ export type PkceErrorCode =
   | 'timeout'
   /** A renewal needed a refresh token and the session has none. */
   | 'missing_refresh_token'
-  /** Nobody is signed in (or the session ended): call a login method. */
+  /**
+   * Nobody is signed in (or the session ended), or a silent (`prompt=none`) login found no provider session or was
+   * shown a page instead of an answer: show the login button; nothing is broken. (The provider's own
+   * `interaction_required` and `consent_required` mean the same for the app.)
+   */
   | 'login_required'
   /** The browser refused to open the login popup. */
   | 'popup_blocked'

@@ -45,34 +45,56 @@ const METADATA_CACHE_SECONDS = 3600;
 const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
 
 /**
- * Request options for oauth4webapi: our `fetch` adds the per-request timeout and turns a rejected fetch into
+ * Request options for oauth4webapi: our `fetch` runs the whole request, body included, under `timeoutMs` (a body that
+ * stalls after the headers must not hang a renewal, which may hold the cross-tab lock), turns a rejected fetch into
  * `network_error` and our own abort into `timeout`, at the source.
  * @param additionalParameters extra body parameters of a token or revocation request.
+ * @param isDiscovery follow redirects, but only within the issuer's origin (django-oauth-toolkit answers the
+ *   slash-less discovery URL with a 301 to its trailing-slash URL); every other request keeps oauth4webapi's
+ *   `redirect: 'manual'`.
  */
-function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = []): oauth.TokenEndpointRequestOptions {
+function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = [], isDiscovery = false): oauth.TokenEndpointRequestOptions {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   const customFetch = async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
     const { signal } = controller;
     const timer = setTimer(() => controller.abort(), o.timeoutMs);
+    // Race the abort too: an injected fetch (or a body stream) that ignores the signal must not hang the caller.
+    const aborted = new Promise<never>((_, reject) => (signal.onabort = () => reject(signal.reason)));
+    let response: Response;
+    let body: ArrayBuffer | null;
     try {
-      // Race the abort too: an injected fetch that ignores the signal must not hang the caller.
-      return await Promise.race([send(url, { ...init, signal }), new Promise<never>((_, reject) => (signal.onabort = reject))]);
+      response = await Promise.race([send(url, { ...init, signal, ...(isDiscovery && { redirect: 'follow' }) }), aborted]);
+      // No body: an opaque redirect (status 0, redirect: 'manual' in a browser), a 204, ...
+      body = response.body ? await Promise.race([response.arrayBuffer(), aborted]) : null;
     } catch (cause) {
-      throw new AuthError(
-        signal.aborted ? 'timeout' : 'network_error',
-        `${signal.aborted ? `No answer within timeoutMs (${o.timeoutMs} ms)` : 'Request failed (offline, or CORS does not allow this origin?)'}: ${url}`,
-        { cause },
-      );
+      throw signal.aborted
+        ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${o.timeoutMs} ms)`, { cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`) })
+        : new AuthError('network_error', `Could not reach ${url}: offline, a wrong URL, or CORS does not allow ${globalThis.location?.origin ?? 'this origin'}`, { cause });
     } finally {
       clearTimer(timer);
     }
+    if (isDiscovery && response.url && new URL(response.url).origin !== new URL(url).origin) {
+      throw new AuthError('invalid_response', `Discovery at ${url} was redirected to ${response.url}, another origin: use that server's issuer, or the metadata option`);
+    }
+    if (!response.status) return response;
+    const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // The final URL, for messages (a new Response has none).
+    Object.defineProperty(copy, 'url', { value: response.url || url });
+    return copy;
   };
   return {
     [oauth.customFetch]: customFetch as never,
     [oauth.allowInsecureRequests]: o.allowHttp,
     additionalParameters,
   };
+}
+
+/** An Error whose name survives minification (the CDN build renames classes) and that carries nothing else. */
+function readableError(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
 }
 
 /** RFC 8707 `resource` parameters, one per resource. */
@@ -82,11 +104,16 @@ function resourceParams(resource: string[] | undefined): [string, string][] {
 
 /**
  * Discovers the provider's metadata (OpenID Connect Discovery / RFC 8414), cached in sessionStorage for an hour so a
- * page load does not pay a round trip. Uses `options.metadata` when given.
- * @throws {AuthError} `issuer_mismatch`, `invalid_response`, `network_error`, `timeout`.
+ * page load does not pay a round trip. Uses `options.metadata` when given; `options.metadataOverrides` are laid over
+ * either.
+ * @throws {AuthError} `issuer_mismatch`, `invalid_response`, `network_error`, `timeout`; each message names the URL.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
 export async function discover(o: ResolvedOptions): Promise<Metadata> {
-  if (o.metadata) return o.metadata;
+  return { ...(o.metadata ?? (await discovered(o))), ...o.metadataOverrides };
+}
+
+async function discovered(o: ResolvedOptions): Promise<Metadata> {
   const key = `pkce-spa:metadata:${o.issuer}`;
   const store = sessionStore();
   try {
@@ -95,9 +122,21 @@ export async function discover(o: ResolvedOptions): Promise<Metadata> {
   } catch {
     // No store, no entry or a corrupt one: a cache miss.
   }
-  const as = await call(async () =>
-    oauth.processDiscoveryResponse(o.issuerUrl, await oauth.discoveryRequest(o.issuerUrl, requestOptions(o) as oauth.DiscoveryRequestOptions)),
-  );
+  const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], true) as oauth.DiscoveryRequestOptions));
+  const where = `Discovery at ${response.url}`;
+  let json: { issuer?: unknown } | undefined;
+  try {
+    json = response.status === 200 ? await response.clone().json() : undefined;
+  } catch {
+    // Not JSON: said below.
+  }
+  if (!json) throw new AuthError('invalid_response', `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: check the issuer option`);
+  const { issuer } = json;
+  if (typeof issuer === 'string' && URL.canParse(issuer) && new URL(issuer).href !== o.issuerUrl.href) {
+    // OpenID Connect Discovery §4.3: the issuer must be exactly the one we asked for (a trailing slash counts).
+    throw new AuthError('issuer_mismatch', `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`);
+  }
+  const as = await call(() => oauth.processDiscoveryResponse(o.issuerUrl, response));
   try {
     store?.setItem(key, JSON.stringify({ at: nowSeconds(), as }));
   } catch {
@@ -300,8 +339,9 @@ export function endSessionUrl(as: Metadata, o: ResolvedOptions, p: { idToken: st
 async function parseable(response: Response): Promise<Response> {
   try {
     await response.clone().json();
-  } catch (cause) {
-    throw new AuthError('invalid_response', `The token endpoint answered ${response.status} with a body that is not JSON`, { cause });
+  } catch {
+    // No cause: a JSON parser's message quotes the body.
+    throw new AuthError('invalid_response', `${response.url} answered HTTP ${response.status}, not JSON`);
   }
   return response;
 }
@@ -339,24 +379,52 @@ async function call<T>(operation: () => Promise<T>, inTokenResponse = false): Pr
   }
 }
 
-/** Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}; see {@link call}. */
+const SIGN_IN = 'show the login button (the user must sign in interactively; nothing is broken)';
+/** What to do about a code the provider sent, for the message. */
+const FIXES: Record<string, string> = {
+  login_required: SIGN_IN,
+  interaction_required: SIGN_IN,
+  consent_required: SIGN_IN,
+  invalid_grant: 'sign in again',
+  invalid_client: 'check clientId (a public client, no secret)',
+};
+
+/**
+ * Maps an error from oauth4webapi (or our fetch wrapper) to an {@link AuthError}; see {@link call}. The result never
+ * holds a token: oauth4webapi's errors keep the whole response (`cause.body`, `cause.claims`, the `Response`), so the
+ * cause becomes a plain Error with a name that survives minification and oauth4webapi's code and message only.
+ */
 export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   if (e instanceof AuthError) return e;
   let code = 'invalid_response';
   let description: string | undefined;
-  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.AuthorizationResponseError) {
-    code = e.error;
-    description = e.error_description;
-  } else if (e instanceof oauth.WWWAuthenticateChallengeError) {
-    code = e.cause[0]?.parameters.error ?? code;
-    description = e.cause[0]?.parameters.error_description;
+  let name = 'Error';
+  const detail = e instanceof Error ? e.message : String(e);
+  let what = `Invalid answer from the provider (${detail})`;
+  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.WWWAuthenticateChallengeError || e instanceof oauth.AuthorizationResponseError) {
+    const challenge = e instanceof oauth.WWWAuthenticateChallengeError ? e.cause[0]?.parameters : undefined;
+    name = challenge ? 'WWWAuthenticateChallengeError' : e instanceof oauth.ResponseBodyError ? 'ResponseBodyError' : 'AuthorizationResponseError';
+    ({ error: code = code, error_description: description } = challenge ?? (e as oauth.ResponseBodyError));
+    // Quoted as the provider sent them.
+    what = `${'status' in e ? `${e.response.url} answered HTTP ${e.status}` : 'The provider answered'} "${code}"${description ? ` ("${description}")` : ''}`;
   } else if (e instanceof oauth.OperationProcessingError) {
+    name = 'OperationProcessingError';
+    const cause = e.cause as { claims?: unknown } | Response | undefined;
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
     // The same for its `alg` checks (`alg: none`, an algorithm the provider does not advertise), which carry the header.
-    const cause = e.cause as { claims?: unknown; header?: unknown } | undefined;
-    if (cause?.claims || cause?.header || (inTokenResponse && e.code === oauth.PARSE_ERROR)) code = 'invalid_id_token';
-    else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) code = 'issuer_mismatch';
+    const jwt = cause as { claims?: unknown; header?: unknown } | undefined;
+    if (jwt?.claims || jwt?.header || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
+      code = 'invalid_id_token';
+      what = `Invalid ID token (${detail})`;
+    } else if (e.code === oauth.JSON_ATTRIBUTE_COMPARISON && !inTokenResponse) {
+      code = 'issuer_mismatch';
+    } else if (cause instanceof Response) {
+      what = `${cause.url} answered HTTP ${cause.status} (${detail})`;
+    }
+  } else if (e instanceof TypeError) {
+    name = 'TypeError';
   }
-  const message = description ?? (e instanceof Error ? e.message : String(e));
-  return new AuthError(code, `The authorization server's answer: ${code}: ${message}`, { description, cause: e });
+  const fix = FIXES[code];
+  const causeCode = (e as { code?: unknown } | undefined)?.code;
+  return new AuthError(code, fix ? `${what}: ${fix}` : what, { description, cause: readableError(name, typeof causeCode === 'string' ? `${causeCode}: ${detail}` : detail) });
 }

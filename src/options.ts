@@ -67,6 +67,14 @@ export interface ClientOptions {
    */
   metadata?: AuthorizationServer;
   /**
+   * Metadata fields laid over what discovery (or `metadata`) gives, for a provider whose discovery document lacks or
+   * misstates an endpoint: `{ end_session_endpoint: 'https://id.example.com/logout' }`. Discovery still runs.
+   * Endpoint values must be absolute http(s) URLs; `issuer` cannot be overridden.
+   * @example { revocation_endpoint: 'https://id.example.com/oauth/revoke' }
+   * @defaultValue {}
+   */
+  metadataOverrides?: Partial<Omit<AuthorizationServer, 'issuer'>>;
+  /**
    * A `fetch` to use for every request to the provider (tests, instrumentation).
    * @defaultValue undefined: the global `fetch`
    */
@@ -111,6 +119,7 @@ export interface ResolvedOptions {
   leewaySeconds: number;
   timeoutMs: number;
   metadata: AuthorizationServer | undefined;
+  metadataOverrides: Partial<AuthorizationServer>;
   fetch: typeof fetch | undefined;
   cache: 'memory' | 'indexeddb';
   silentRedirectUri: string | undefined;
@@ -140,7 +149,7 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   redirectUri: [isUrl, URL_TEXT],
   postLogoutRedirectUri: [isUrl, URL_TEXT],
   silentRedirectUri: [isUrl, URL_TEXT],
-  scope: [isString, 'a space-separated string', 'openid profile email'],
+  scope: [(v) => isString(v) && !v.includes(','), 'a space-separated string, not comma-separated ("openid profile email")', 'openid profile email'],
   resource: [(v) => ([] as unknown[]).concat(v).every((r) => isString(r) && URL.canParse(r) && !new URL(r).hash), 'an absolute URI or an array of them', []],
   authorizationParams: [isObject, 'an object of string values'],
   refreshTokens: [isBool, 'a boolean', true],
@@ -150,6 +159,12 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   timeoutMs: [(v) => isCount(v) && (v as number) > 0, 'a number of milliseconds > 0', 10_000],
   cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],
   metadata: [(v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
+  metadataOverrides: [
+    // Every *_endpoint and *_uri field must be a URL: a typo here would send tokens somewhere unexpected.
+    (v) => isObject(v) && !('issuer' in v) && Object.entries(v).every(([k, u]) => !/_endpoint$|_uri$/.test(k) || isUrl(u)),
+    'metadata fields without issuer, *_endpoint and *_uri as http(s) URLs',
+    {},
+  ],
   fetch: [(v) => typeof v === 'function', 'a function'],
 };
 

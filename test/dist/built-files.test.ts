@@ -136,6 +136,18 @@ describe('dist/pkce-spa.min.js', () => {
     expect(thrown(() => new api.PkceClient({ ...OPTIONS, issuer: 'http://id.example.test' }))).toMatchObject({ code: 'invalid_options', name: 'AuthError' });
   });
 
+  it('causes stay readable in the minified build: fixed names, messages, no Event for a timeout', async () => {
+    const iife = iifeInThisRealm();
+    const start = (fetch: typeof globalThis.fetch, extra: Record<string, unknown> = {}) =>
+      iife.createPkceClient({ ...OPTIONS, fetch, ...extra } as never).then(() => undefined, (e: Error & { code: string }) => e);
+    const noIssuer = await start((async () => new Response('{}', { headers: { 'content-type': 'application/json' } })) as typeof fetch);
+    expect(noIssuer).toMatchObject({ name: 'AuthError', code: 'invalid_response' });
+    expect(noIssuer!.cause).toMatchObject({ name: 'OperationProcessingError', message: expect.stringMatching(/^OAUTH_[A-Z_]+: "response" body "issuer"/) });
+    const silent = await start((() => new Promise<Response>(() => {})) as typeof fetch, { timeoutMs: 50 });
+    expect(silent).toMatchObject({ code: 'timeout' });
+    expect(String(silent!.cause)).toBe('TimeoutError: aborted after 50 ms');
+  });
+
   it('an AuthError from the IIFE copy on the same page is recognised by the ESM copy\'s isAuthError, and back', async () => {
     const esm = (await import(ESM)) as Api;
     const iife = iifeInThisRealm();

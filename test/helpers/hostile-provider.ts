@@ -19,6 +19,8 @@ export interface ScriptedResponse {
   status?: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Send the headers and `body`, then keep the response open forever (a body that stalls). */
+  stall?: boolean;
 }
 
 export type ScriptedHandler = (request: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
@@ -85,7 +87,8 @@ export async function startHostileProvider(options: ScriptedOpOptions = {}): Pro
       const handler = handlers.get(pathname);
       const answer: ScriptedResponse = handler ? await handler(request) : { status: 404, body: `no script for ${pathname}` };
       res.writeHead(answer.status ?? 200, { ...cors, ...answer.headers });
-      res.end(answer.body ?? '');
+      if (answer.stall) res.write(answer.body ?? '');
+      else res.end(answer.body ?? '');
     } catch (e) {
       res.writeHead(599, cors).end(String(e));
     }

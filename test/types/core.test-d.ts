@@ -48,7 +48,7 @@ describe('options', () => {
     expectTypeOf<keyof ClientOptions>().toEqualTypeOf<
       | 'issuer' | 'clientId' | 'redirectUri' | 'postLogoutRedirectUri' | 'scope' | 'resource' | 'authorizationParams'
       | 'refreshTokens' | 'leewaySeconds' | 'timeoutMs' | 'metadata' | 'fetch' | 'cache' | 'silentRedirectUri'
-      | 'silentLoginOnStart' | 'verifyIdTokenSignature'
+      | 'silentLoginOnStart' | 'verifyIdTokenSignature' | 'metadataOverrides'
     >();
     expectTypeOf<ClientOptions['verifyIdTokenSignature']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<ClientOptions['cache']>().toEqualTypeOf<'memory' | 'indexeddb' | undefined>();

@@ -71,3 +71,29 @@ describe('options', () => {
     }
   });
 });
+
+describe('scope and metadataOverrides (issue 10)', () => {
+  it('rejects a comma-separated scope with invalid_options, suggesting spaces', () => {
+    expect(optionError({ ...base, scope: 'openid,profile,email' })).toEqual({
+      code: 'invalid_options',
+      message: 'scope must be a space-separated string, not comma-separated ("openid profile email") (got "openid,profile,email")',
+    });
+  });
+
+  it('accepts endpoint overrides and keeps them apart from metadata', () => {
+    const o = resolveOptions({ ...base, metadataOverrides: { end_session_endpoint: 'https://op.example.test/v2/logout', scopes_supported: ['openid'] } });
+    expect(o.metadataOverrides).toEqual({ end_session_endpoint: 'https://op.example.test/v2/logout', scopes_supported: ['openid'] });
+    expect(o.metadata).toBeUndefined();
+    expect(resolveOptions(base).metadataOverrides).toEqual({});
+  });
+
+  it.each([
+    [{ revocation_endpoint: 'revoke' }],
+    [{ end_session_endpoint: 'javascript:alert(1)' }],
+    [{ jwks_uri: 42 }],
+    [{ issuer: 'https://other.example.test' }],
+    ['https://op.example.test/logout'],
+  ])('rejects %j with invalid_options naming metadataOverrides', (value) => {
+    expect(optionError({ ...base, metadataOverrides: value })).toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/^metadataOverrides must be metadata fields without issuer, \*_endpoint and \*_uri as http\(s\) URLs \(got /) });
+  });
+});
