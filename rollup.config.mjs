@@ -59,6 +59,8 @@ export default [
   // Rollup drops module-level directives, so the React entry gets 'use client' (React Server Components) as a banner.
   adapter('react', ['react', 'react-dom'], "'use client';"),
   adapter('vue', ['vue']),
+  // pkce-spa/testing: the test client, for apps' tests; never in the main bundle.
+  adapter('testing', []),
   {
     input: 'src/index.ts',
     output: { file: 'dist/pkce-spa.min.js', format: 'iife', name: 'PkceSpa', inlineDynamicImports: true },

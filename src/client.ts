@@ -1,12 +1,13 @@
 import { AuthError, invalidOption } from './errors.js';
 import { browserWindow } from './env.js';
+import { debug } from './debug.js';
 import type { TokenResult } from './oauth.js';
 import { checkParams, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import {
   authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError,
   type IdTokenClaims, type Metadata,
 } from './oauth.js';
-import { pendingState, saveTransaction, takeTransaction, type Transaction } from './transaction.js';
+import { pendingState, peekTransaction, saveTransaction, takeTransaction, type Transaction } from './transaction.js';
 import { openPopup, postCallbackToParent } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
@@ -44,6 +45,16 @@ export interface LogoutOptions {
   localOnly?: boolean;
 }
 
+/** What {@link PkceClient.start} found on this page. */
+export interface StartResult {
+  /**
+   * Set when this page was the callback of a redirect login: the `appState` given to `loginWithRedirect` (also when
+   * the login failed) and, on failure, the error (also in `getState().error`). A stale callback (no login pending in
+   * this tab) while signed out is a failure with `state_mismatch`; while signed in it is not reported at all.
+   */
+  callback?: { appState: unknown; error?: AuthError };
+}
+
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
 /**
@@ -63,6 +74,7 @@ export class PkceClient {
   #renewQueue: Promise<unknown> = Promise.resolve();
   /** The other tabs of this origin with the same issuer + client id, and the IndexedDB cache. */
   readonly #tabs: Tabs;
+  #started: Promise<StartResult> | undefined;
 
   constructor(options: ClientOptions) {
     this.#o = resolveOptions(options);
@@ -70,6 +82,7 @@ export class PkceClient {
       session: () => this.#session,
       adopt: (session, metadata) => {
         this.#session = session;
+        if (metadata && !this.#metadata) debug(this.#o, { type: 'discovery', source: 'tab' });
         if (metadata) this.#metadata ??= Promise.resolve(metadata);
         // While starting, #start sets the first state (a stored session is checked with the server first).
         if (this.#state.get().status !== 'loading') this.#state.set(this.#stateFromSession());
@@ -105,8 +118,75 @@ export class PkceClient {
     if (!this.#session && (await this.#tabs.restore())) {
       await this.#renew(tokenKey(), {}, this.#o.leewaySeconds, false, true).catch(() => undefined);
     }
-    if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
+    if (this.#shouldTrySilentLogin()) {
+      await this.#serial(() => this.#silentLogin()).then(
+        () => debug(this.#o, { type: 'silent_login', outcome: 'success' }),
+        (e) => debug(this.#o, { type: 'silent_login', outcome: 'error', code: toAuthError(e).code }),
+      );
+    }
     if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
+  }
+
+  /**
+   * Starts this page, once however often it is called (React StrictMode, several plugins, router guards): `ready()`,
+   * then, when this URL is the callback of a login pending in this tab, `handleRedirectCallback()` ("loading means
+   * callback": `ready()` leaves the state `loading` exactly then). In a login popup or silent iframe that landed on the
+   * redirect URI it hands the URL to the window that started the login and never settles. A stale callback (back
+   * button, reload, bookmark: no login pending here) is cleaned from the address bar; while signed out it records
+   * `state_mismatch` and nothing is exchanged. Never rejects: failures are in the result and in `getState().error`.
+   * @example
+   * const { callback } = await client.start();
+   * if (callback && !callback.error) router.replace(callback.appState?.returnTo ?? '/');
+   */
+  start(): Promise<StartResult> {
+    this.#started ??= this.#startPage();
+    return this.#started;
+  }
+
+  async #startPage(): Promise<StartResult> {
+    const w = browserWindow();
+    if (!w) return {}; // Server-side rendering: the state stays `loading`; the browser starts.
+    const url = w.location.href;
+    const params = new URL(url).searchParams;
+    const isCallbackUrl = params.has('state') && (params.has('code') || params.has('error'));
+    const isChild = (!!w.opener && w.opener !== w) || w.parent !== w;
+    // A popup or iframe: handleRedirectCallback hands the URL over and never settles, so the state stays `loading`
+    // and a guarded page in the popup cannot start a second login there.
+    if (isCallbackUrl && isChild && params.get('state') !== pendingState(this.#o.clientId)) {
+      await this.handleRedirectCallback(url).catch(() => undefined);
+      return {};
+    }
+    const appState = peekTransaction(this.#o.clientId)?.appState;
+    try {
+      await this.ready();
+      if (this.#state.get().status === 'loading') return { callback: await this.handleRedirectCallback(url) };
+      const redirect = new URL(this.#o.redirectUri);
+      if (!isCallbackUrl || new URL(url).pathname !== redirect.pathname || w.location.origin !== redirect.origin) return {};
+      debug(this.#o, { type: 'callback', outcome: 'stale' });
+      if (this.#session) {
+        cleanAddressBar(url);
+        return {};
+      }
+      await this.handleRedirectCallback(url); // state_mismatch before any request
+      return {};
+    } catch (e) {
+      const error = toAuthError(e);
+      return isCallbackUrl ? { callback: { appState, error } } : {};
+    }
+  }
+
+  /**
+   * Releases what this client holds in the page: the BroadcastChannel, its version lock and the page listeners. Call
+   * it when a page replaces its client (the old one stops talking to other tabs); the session in memory is kept.
+   */
+  close(): void {
+    this.#tabs.close();
+  }
+
+  /** Removes `error` from the state once the app has shown it (the session is unchanged), e.g. before a new login. */
+  clearError(): void {
+    const state = this.#state.get();
+    if (state.error) this.#state.set(state.status === 'loading' ? { status: 'loading' } : this.#stateFromSession());
   }
 
   /** One silent iframe attempt on start-up, never from inside a popup or frame (that would recurse). */
@@ -129,10 +209,12 @@ export class PkceClient {
    * @see https://www.rfc-editor.org/rfc/rfc7636#section-4
    */
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
+    const w = requireWindow('loginWithRedirect'); // before discovery: server rendering fails here, not with network_error
     const extra = checkParams('authorizationParams', options.authorizationParams);
     const { tx, url } = await this.#authorize(this.#o.redirectUri, extra);
     saveTransaction(this.#o.clientId, { ...tx, appState: options.appState });
-    requireWindow('loginWithRedirect').location.assign(url);
+    debug(this.#o, { type: 'login_start', method: 'redirect' });
+    w.location.assign(url);
   }
 
   /** Fresh PKCE secrets, state and nonce for one login, and the authorization request URL that carries them. */
@@ -157,16 +239,22 @@ export class PkceClient {
       const state = params.get('state');
       // In the login popup or the silent iframe: hand the URL to the window that started the login, which holds
       // the PKCE verifier and does the exchange itself; this window is then closed or removed.
-      if (state !== pendingState(this.#o.clientId) && postCallbackToParent(url)) return new Promise<never>(() => {});
+      if (state !== pendingState(this.#o.clientId) && postCallbackToParent(url)) {
+        debug(this.#o, { type: 'callback', outcome: 'handed_to_opener' });
+        return new Promise<never>(() => {});
+      }
       cleanAddressBar(url);
       if (!state && !params.has('code') && !params.has('error')) {
         throw new AuthError('invalid_response', `Not an authorization response (no code, state or error): ${url}`);
       }
       const tx = takeTransaction(this.#o.clientId, state);
       await this.#finishLogin(params, tx);
+      debug(this.#o, { type: 'callback', outcome: 'success' });
       return { appState: tx.appState };
     } catch (e) {
-      throw this.#failed(e);
+      const error = this.#failed(e);
+      debug(this.#o, { type: 'callback', outcome: 'error', code: error.code });
+      throw error;
     }
   }
 
@@ -192,6 +280,7 @@ export class PkceClient {
     try {
       // Still synchronous, inside the click: nothing has been awaited yet.
       const opened = (popup = openPopup());
+      debug(this.#o, { type: 'login_start', method: 'popup' });
       await this.#loginInChildWindow(this.#o.redirectUri, extra, timeoutMs, (href) => {
         opened.location.href = href;
         return { child: () => opened, isClosed: () => opened.closed };
@@ -241,6 +330,7 @@ export class PkceClient {
    * @throws {AuthError} `login_required`, `consent_required`, `interaction_required` (the server's codes), `timeout`.
    */
   #silentLogin(): Promise<TokenResult> {
+    debug(this.#o, { type: 'login_start', method: 'iframe' });
     return this.#loginInChildWindow(this.#o.silentRedirectUri!, { prompt: 'none' }, this.#o.timeoutMs, (href, cw) => {
       const frame = cw.openHiddenFrame(href);
       return { child: () => frame.contentWindow, dispose: () => frame.remove() };
@@ -283,7 +373,9 @@ export class PkceClient {
       const cached = this.#session?.tokens.get(key);
       if ((!force || cached !== before) && isFresh(cached, minTtl)) return cached.accessToken;
       const session = this.#session;
+      const reason = starting ? 'start' : force ? 'forced' : cached ? 'expiring' : 'missing';
       if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey()) {
+        debug(this.#o, { type: 'renewal', reason, via: 'iframe' });
         return (await this.#silentLogin()).accessToken;
       }
       if (!session) throw new AuthError('login_required', 'Nobody is signed in: call a login method first');
@@ -293,9 +385,11 @@ export class PkceClient {
       const as = await this.#getMetadata();
       let result;
       try {
+        debug(this.#o, { type: 'renewal', reason, via: 'refresh_token' });
         result = await refresh(as, this.#o, session.refreshToken, p);
       } catch (e) {
         const error = toAuthError(e);
+        debug(this.#o, { type: 'renewal_failed', code: error.code });
         // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
         if (error.code === 'invalid_grant' && this.#session === session) this.#end(error);
         throw error;
@@ -318,9 +412,17 @@ export class PkceClient {
     return run;
   }
 
-  /** The signed-in user's profile claims, or undefined. */
-  getUser(): User | undefined {
-    return this.#session?.user;
+  /**
+   * The signed-in user's profile claims, or undefined. `T` types your custom claims (not checked at run time).
+   * @example const user = client.getUser<{ sub: string; roles: string[] }>();
+   */
+  getUser<T extends User = User>(): T | undefined {
+    return this.#session?.user as T | undefined;
+  }
+
+  /** The raw ID token (a JWT, already validated) of the session, e.g. for `id_token_hint`; undefined when signed out. */
+  getIdToken(): string | undefined {
+    return this.#session?.idToken;
   }
 
   /** All claims of the validated ID token, or undefined. */

@@ -6,6 +6,7 @@ import * as oauth from 'oauth4webapi';
 import { AuthError } from './errors.js';
 import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
 import type { ResolvedOptions } from './options.js';
+import { debug } from './debug.js';
 
 export type Metadata = oauth.AuthorizationServer;
 
@@ -78,15 +79,20 @@ function resourceParams(resource: string[] | undefined): [string, string][] {
  * @throws {AuthError} `issuer_mismatch`, `invalid_response`, `network_error`, `timeout`.
  */
 export async function discover(o: ResolvedOptions): Promise<Metadata> {
+  if (o.metadata) debug(o, { type: 'discovery', source: 'options' });
   if (o.metadata) return o.metadata;
   const key = `pkce-spa:metadata:${o.issuer}`;
   const store = sessionStore();
   try {
     const cached = JSON.parse(store!.getItem(key)!) as { at: number; as: Metadata };
-    if (nowSeconds() - cached.at < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) return cached.as;
+    if (nowSeconds() - cached.at < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) {
+      debug(o, { type: 'discovery', source: 'cache' });
+      return cached.as;
+    }
   } catch {
     // No store, no entry or a corrupt one: a cache miss.
   }
+  debug(o, { type: 'discovery', source: 'network' });
   const as = await call(async () =>
     oauth.processDiscoveryResponse(o.issuerUrl, await oauth.discoveryRequest(o.issuerUrl, requestOptions(o) as oauth.DiscoveryRequestOptions)),
   );

@@ -1,5 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { invalidOption } from './errors.js';
+import type { DebugListener } from './debug.js';
 type Metadata = AuthorizationServer;
 
 /** Options for {@link createPkceClient} and `new PkceClient()`. */
@@ -37,6 +38,12 @@ export interface ClientOptions {
   silentRedirectUri?: string;
   /** With `silentRedirectUri`, try one silent iframe login on start-up when no session exists. Default true. */
   silentLoginOnStart?: boolean;
+  /**
+   * Receives structured {@link DebugEvent}s (discovery, logins, callbacks, renewals and why, tab adoption, lock waits,
+   * storage fallback, silent-login outcome). No event carries a token or a code. Default: none.
+   * @example debug: (event) => console.debug('pkce-spa', event)
+   */
+  debug?: DebugListener;
 }
 
 /** Options after validation, with defaults applied. */
@@ -57,6 +64,7 @@ export interface ResolvedOptions {
   cache: 'memory' | 'indexeddb';
   silentRedirectUri: string | undefined;
   silentLoginOnStart: boolean;
+  debug: DebugListener | undefined;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
 }
@@ -91,6 +99,7 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],
   metadata: [(v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
   fetch: [(v) => typeof v === 'function', 'a function'],
+  debug: [(v) => typeof v === 'function', 'a function'],
 };
 
 /** Whether `url` is on a loopback host (allowed over plain http for development). */

@@ -2,9 +2,10 @@ import type { AuthError } from './errors.js';
 import type { User } from './token-store.js';
 
 /** What an app renders from: `loading` until the client knows whether someone is signed in. */
-export interface AuthState {
+export interface AuthState<T extends User = User> {
   status: 'loading' | 'authenticated' | 'unauthenticated';
-  user?: User;
+  /** The signed-in user's profile claims; `T` types custom claims (see `useAuth<T>()`, `getUser<T>()`). */
+  user?: T;
   error?: AuthError;
   /** Something degraded but the client works, e.g. `storage_unavailable`; once set, it stays in every later state. */
   warning?: AuthError;

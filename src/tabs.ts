@@ -36,6 +36,7 @@
  */
 import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
+import { debug } from './debug.js';
 import type { Metadata } from './oauth.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './token-store.js';
@@ -72,6 +73,9 @@ export class Tabs {
   #release: (() => void) | undefined;
   #saving: Promise<void> | undefined;
   readonly #waiters = new Set<() => void>();
+  /** Undoes what join() attached (see close()). */
+  #detach: (() => void) | undefined;
+  #closed = false;
 
   constructor(readonly o: ResolvedOptions, readonly host: TabHost) {
     this.#id = `${o.issuerUrl.href} ${o.clientId}`;
@@ -82,19 +86,41 @@ export class Tabs {
   /** On start-up: listen, and (if `ask`) take the session of a signed-in sibling tab if one answers. */
   async join(ask: boolean): Promise<void> {
     const w = browserWindow();
-    if (this.#channel || !w || typeof BroadcastChannel === 'undefined') return;
+    if (this.#channel || this.#closed || !w || typeof BroadcastChannel === 'undefined') return;
     const channel = (this.#channel = new BroadcastChannel(this.#name));
     channel.onmessage = ({ data }: MessageEvent<Message>) => this.#receive(data);
     // A page being unloaded or put in the back/forward cache is no longer a tab that can answer.
-    w.addEventListener?.('pagehide', () => this.#release?.());
-    w.addEventListener?.('pageshow', (e) => e.persisted && this.#hold(this.n));
+    const onHide = () => this.#release?.();
+    const onShow = (e: PageTransitionEvent) => e.persisted && this.#hold(this.n);
+    w.addEventListener?.('pagehide', onHide);
+    w.addEventListener?.('pageshow', onShow);
+    this.#detach = () => {
+      w.removeEventListener?.('pagehide', onHide);
+      w.removeEventListener?.('pageshow', onShow);
+    };
     const newest = ask && (await this.#newest());
     if (newest) await this.#ask(newest, Math.min(JOIN_MS, this.o.timeoutMs));
+  }
+
+  /**
+   * Stops talking to other tabs: closes the channel, releases the version lock and removes the page listeners. The
+   * session in memory stays; renewals still work, serialized within this tab only. Idempotent.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#channel?.close();
+    this.#channel = undefined;
+    this.#detach?.();
+    this.#detach = undefined;
+    this.#release?.();
+    this.#release = undefined;
+    for (const wake of this.#waiters) wake();
   }
 
   /** With `cache: 'indexeddb'`: adopts the stored session; returns whether there was one. */
   async restore(): Promise<boolean> {
     const found = await this.#load();
+    if (found) debug(this.o, { type: 'tab_adoption', from: 'storage', signedIn: true });
     if (found) this.#apply(found.session, found.n);
     return !!found;
   }
@@ -105,7 +131,9 @@ export class Tabs {
    * @throws {AuthError} `timeout` when a live tab holds a newer session and does not share it in time.
    */
   lock<T>(task: () => Promise<T>): Promise<T> {
+    const asked = Date.now();
     const run = async () => {
+      debug(this.o, { type: 'lock_wait', waitedMs: Date.now() - asked });
       await this.#sync();
       try {
         return await task();
@@ -152,6 +180,7 @@ export class Tabs {
     if (h) {
       if (mine) this.#share(this.n, mine);
     } else if (s ? n > this.n : mine && n >= this.n) {
+      debug(this.o, { type: 'tab_adoption', from: 'tab', signedIn: !!s });
       this.#apply(s, s ? n : 0, m);
     }
     for (const wake of this.#waiters) wake();
@@ -183,7 +212,7 @@ export class Tabs {
     const previous = this.#release;
     this.#release = undefined;
     const manager = locks();
-    if (!n || !manager) return Promise.resolve(previous?.());
+    if (!n || !manager || this.#closed) return Promise.resolve(previous?.());
     return new Promise<void>((granted) => {
       manager.request(`${this.#name}#${n}`, { mode: 'shared' }, () => new Promise<void>((release) => {
         granted();
@@ -230,6 +259,7 @@ export class Tabs {
       return await step(await import('./storage/idb.js'));
     } catch (cause) {
       if (this.#idb) {
+        debug(this.o, { type: 'storage_fallback', storage: 'indexeddb' });
         this.#idb = false;
         this.host.warn(new AuthError('storage_unavailable', 'IndexedDB is unavailable; the session is kept in memory only.', { cause }));
       }

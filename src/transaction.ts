@@ -45,6 +45,11 @@ export function saveTransaction(clientId: string, tx: Transaction): void {
   }
 }
 
+/** The pending transaction without removing it (to hand its `appState` back when the callback fails). */
+export function peekTransaction(clientId: string): Transaction | undefined {
+  return read(clientId);
+}
+
 /** The state of the pending transaction, if there is one (to tell a callback URL from a stray one). */
 export function pendingState(clientId: string): string | undefined {
   return read(clientId)?.state;
