@@ -26,9 +26,11 @@ export interface UseAuthResult<T extends User = User> extends AuthState<T> {
   getAccessToken: PkceClient['getAccessToken'];
   /** Removes `error` from the state (a failed login that was shown); then a guard may start a login again. */
   clearError: () => void;
+  /** Clears the error and starts a redirect login (a "sign in again" button). */
+  retryLogin: (options?: LoginOptions) => Promise<void>;
 }
 
-type Methods = Pick<UseAuthResult, 'client' | 'loginWithRedirect' | 'loginWithPopup' | 'logout' | 'getAccessToken' | 'clearError'>;
+type Methods = Pick<UseAuthResult, 'client' | 'loginWithRedirect' | 'loginWithPopup' | 'logout' | 'getAccessToken' | 'clearError' | 'retryLogin'>;
 
 interface Context extends Methods {
   subscribe: (onChange: () => void) => () => void;
@@ -78,6 +80,7 @@ export function AuthProvider({ client, onRedirectCallback, basename = '', childr
     logout: (options) => logoutFrom(client, options),
     getAccessToken: (options) => client.getAccessToken(options),
     clearError: () => client.clearError(),
+    retryLogin: (options = {}) => retryLogin(client, options),
   }), [client, basename]);
   const callback = useRef(onRedirectCallback);
   useEffect(() => {

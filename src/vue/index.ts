@@ -36,6 +36,7 @@ export interface UseAuthResult<T extends User = User> {
 export interface RouterLike {
   beforeEach(guard: (to: RouteLike) => Promise<true | { path: string; query: Record<string, RouteQueryValue>; hash: string; replace: true }>): unknown;
   replace(to: string): Promise<unknown>;
+  isReady(): Promise<unknown>;
 }
 
 type RouteQueryValue = string | null | (string | null)[];
@@ -126,7 +127,12 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
         for (const p of CALLBACK_PARAMS) delete query[p];
         return { path: to.path, query, hash: to.hash, replace: true };
       });
-      deliverCallback(client, onRedirectCallback);
+      // After the router's first navigation (cleaned by the guard above), or it would cancel the app's navigation.
+      deliverCallback(client, (appState, error) => {
+        const deliver = () => (error ? onRedirectCallback(appState, error) : onRedirectCallback(appState));
+        if (router) void router.isReady().then(deliver, deliver);
+        else deliver();
+      });
     },
   };
 }

@@ -7,7 +7,8 @@ import { Component, StrictMode, act, createElement, type ReactNode } from 'react
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
-import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../../src/react/index.js';
+import { AuthProvider, RequireAuth, getReturnTo, useAuth, type UseAuthResult } from '../../src/react/index.js';
+import { MAX_AUTO_LOGINS } from '../../src/adapters/start.js';
 import { ISSUER, REDIRECT_URI } from '../helpers/fake-fetch.js';
 import { countListeners, provider as makeProvider, until } from '../helpers/adapters.js';
 
@@ -167,19 +168,72 @@ describe('RequireAuth', () => {
     });
   }
 
-  it('shows a failed callback through the error boundary instead of sending the user back to the provider', async () => {
+  it('shows a failed callback in the default error fallback (visible, no blank page); "Sign in again" logs in once more', async () => {
     const op = provider();
-    await op.returnFromProvider({ returnTo: '/' }, { error: 'access_denied', error_description: 'User said no' });
+    await op.returnFromProvider({ returnTo: '/orders' }, { error: 'access_denied', error_description: 'User said no' });
     const client = op.client();
+    const onRedirectCallback = vi.fn();
 
-    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    render(createElement(AuthProvider, { client, onRedirectCallback }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
     await act(() => until(client, (s) => s.status === 'unauthenticated'));
     await act(async () => {}); // RequireAuth's effect: waits for the start, then decides
 
-    expect(text()).toBe('error: access_denied');
-    expect(caught).toEqual([expect.objectContaining({ code: 'access_denied', description: 'User said no' })]);
+    const alert = container.querySelector('[role="alert"]')!;
+    expect(alert.textContent).toContain('Sign-in failed (access_denied): User said no');
+    expect(caught).toEqual([]);
     expect(assign).not.toHaveBeenCalled();
     expect(op.net.count('/token')).toBe(0);
+    // The app hears about the failure too, with the login's appState, to clean its router's location.
+    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
+
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+    await act(async () => alert.querySelector('button')!.click());
+    const url = new URL(await act(() => navigated));
+
+    expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(client.getState().error).toBeUndefined();
+    expect(assign).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes an error fallback render function with { error, retry }', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/' }, { error: 'access_denied' });
+    const client = op.client();
+    const errorFallback = ({ error }: { error: AuthError }) => createElement('em', null, `custom ${error.code}`);
+
+    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { errorFallback }, 'secret')));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(async () => {});
+
+    expect(text()).toBe('custom access_denied');
+  });
+
+  it('stores the return path relative to the router basename', async () => {
+    window.history.replaceState(null, '', 'https://app.example.test/react/orders?id=7#top');
+    const op = provider();
+    const client = op.client();
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+
+    render(createElement(AuthProvider, { client, basename: '/react/' }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    await act(() => navigated);
+
+    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${op.clientId}`)!);
+    expect(tx.appState).toEqual({ returnTo: '/orders?id=7#top' });
+    expect(getReturnTo(tx.appState)).toBe('/orders?id=7#top');
+    expect(getReturnTo({ returnTo: '//evil.example' })).toBe('/');
+  });
+
+  it(`after ${MAX_AUTO_LOGINS} automatic logins within a minute that left nobody signed in, shows login_loop instead of a new one`, async () => {
+    sessionStorage.setItem('pkce-spa:auto-logins', JSON.stringify(Array.from({ length: MAX_AUTO_LOGINS }, () => Date.now())));
+    const client = provider().client();
+
+    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(async () => {});
+    await act(async () => {});
+
+    expect(container.querySelector('[role="alert"]')?.textContent).toContain('(login_loop)');
+    expect(assign).not.toHaveBeenCalled();
   });
 
   it('after useAuth().logout() stays on the fallback and starts no login that would race the end-session redirect', async () => {

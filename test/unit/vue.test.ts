@@ -4,6 +4,7 @@
  * tests (they share one BroadcastChannel namespace) cannot mix.
  */
 import { createApp, h, nextTick, type App } from 'vue';
+import { RouterView, createRouter, createWebHistory } from 'vue-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, PkceClient, type AuthState } from '../../src/index.js';
 import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
@@ -164,4 +165,48 @@ describe('createAuthGuard', () => {
     expect(assign).not.toHaveBeenCalled();
     expect(op.net.count('/token')).toBe(0);
   });
+
+  it('with onError, returns its value instead of rejecting; retryLogin() clears the error and logs in again', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/orders' }, { error: 'access_denied' });
+    const client = op.client();
+    const onRedirectCallback = vi.fn();
+    const { view } = mount(client, { onRedirectCallback });
+
+    const result = await createAuthGuard(client, { onError: (error) => `/failed/${error.code}` })({ fullPath: '/orders' });
+
+    expect(result).toBe('/failed/access_denied');
+    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
+    await view.auth!.retryLogin({ appState: { returnTo: '/orders' } });
+    expect(client.getState().error).toBeUndefined();
+    expect(new URL(assign.mock.calls[0]![0] as string).pathname).toBe('/authorize');
+  });
+});
+
+describe('createAuth({ router }) with vue-router', () => {
+  for (const outcome of ['success', 'failure'] as const) {
+    it(`the first navigation never writes the callback parameters back (${outcome}); success goes to returnTo`, async () => {
+      const op = provider();
+      await op.returnFromProvider({ returnTo: '/orders?id=7' }, outcome === 'success' ? { code: 'the-code' } : { error: 'access_denied' });
+      const client = op.client();
+      const router = createRouter({
+        history: createWebHistory('/'),
+        routes: [{ path: '/callback', component: { render: () => h('p', 'home') } }, { path: '/orders', component: { render: () => h('p', 'orders') } }],
+      });
+      const app = createApp({ render: () => h(RouterView) }).use(createAuth(client, { router })).use(router);
+      apps.push(app);
+      app.mount(document.body.appendChild(document.createElement('div')));
+
+      await router.isReady();
+      await until(client, (s) => s.status !== 'loading');
+      // After a success, the default onRedirectCallback navigates to returnTo.
+      await vi.waitFor(() => expect(router.currentRoute.value.path).toBe(outcome === 'success' ? '/orders' : '/callback'));
+
+      const href = new URL(window.location.href);
+      expect([...href.searchParams.keys()].filter((k) => ['code', 'state', 'iss', 'error'].includes(k))).toEqual([]);
+      expect(router.currentRoute.value.query).toEqual(outcome === 'success' ? { id: '7' } : {});
+      expect(router.currentRoute.value.path).toBe(outcome === 'success' ? '/orders' : '/callback');
+      expect(op.net.count('/token')).toBe(outcome === 'success' ? 1 : 0);
+    });
+  }
 });
