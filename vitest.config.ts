@@ -12,7 +12,7 @@ export default defineConfig({
         esbuild: { jsx: 'automatic' },
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'examples/**/*.test.{ts,tsx}'],
           alias: [
             self('pkce-spa', './src/index.ts'),
             self('pkce-spa/react', './src/react/index.ts'),

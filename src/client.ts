@@ -416,7 +416,7 @@ export class PkceClient {
    * The signed-in user's profile claims, or undefined. `T` types your custom claims (not checked at run time).
    * @example const user = client.getUser<{ sub: string; roles: string[] }>();
    */
-  getUser<T extends User = User>(): T | undefined {
+  getUser<T extends object = User>(): T | undefined {
     return this.#session?.user as T | undefined;
   }
 

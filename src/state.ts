@@ -2,7 +2,7 @@ import type { AuthError } from './errors.js';
 import type { User } from './token-store.js';
 
 /** What an app renders from: `loading` until the client knows whether someone is signed in. */
-export interface AuthState<T extends User = User> {
+export interface AuthState<T extends object = User> {
   status: 'loading' | 'authenticated' | 'unauthenticated';
   /** The signed-in user's profile claims; `T` types custom claims (see `useAuth<T>()`, `getUser<T>()`). */
   user?: T;

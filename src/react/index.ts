@@ -13,7 +13,7 @@ export { getReturnTo };
  * What {@link useAuth} returns: the state, two booleans derived from it, the client and its methods (bound).
  * `T` types the user's custom claims.
  */
-export interface UseAuthResult<T extends User = User> extends AuthState<T> {
+export interface UseAuthResult<T extends object = User> extends AuthState<T> {
   /** `status === 'loading'`: the client does not know yet whether someone is signed in. */
   isLoading: boolean;
   /** `status === 'authenticated'`. */
@@ -103,7 +103,7 @@ export function AuthProvider({ client, onRedirectCallback, basename = '', childr
  * @example const { user } = useAuth<{ sub: string; roles: string[] }>();
  * @throws {AuthError} `invalid_options` when called outside {@link AuthProvider}.
  */
-export function useAuth<T extends User = User>(): UseAuthResult<T> {
+export function useAuth<T extends object = User>(): UseAuthResult<T> {
   const context = useContext(AuthContext);
   if (!context) throw new AuthError('invalid_options', 'useAuth() must be called inside <AuthProvider client={client}> (pkce-spa/react)');
   // The server snapshot is the client's own state (`loading` during SSR): effects, and so logins, run in the browser only.

@@ -160,7 +160,7 @@ export class TestClient extends PkceClient {
     return Promise.resolve();
   }
 
-  override getUser<T extends User = User>(): T | undefined {
+  override getUser<T extends object = User>(): T | undefined {
     return this.#session?.user as T | undefined;
   }
 

@@ -13,7 +13,7 @@ export { getReturnTo };
  * What {@link useAuth} returns: read-only refs over the client's state, the client and its methods (bound). `T`
  * types the user's custom claims.
  */
-export interface UseAuthResult<T extends User = User> {
+export interface UseAuthResult<T extends object = User> {
   /** The whole {@link AuthState}; a new object each time something changes. */
   state: ComputedRef<AuthState<T>>;
   isLoading: ComputedRef<boolean>;
@@ -141,7 +141,7 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
  * The auth state as read-only refs, and the client's methods. Call it in `setup()` (or anywhere `inject` works).
  * @throws {AuthError} `invalid_options` when the app did not install {@link createAuth}, or outside `setup()`.
  */
-export function useAuth<T extends User = User>(): UseAuthResult<T> {
+export function useAuth<T extends object = User>(): UseAuthResult<T> {
   const auth = hasInjectionContext() ? inject(KEY, undefined) : undefined;
   if (!auth) {
     throw new AuthError('invalid_options', 'useAuth() needs app.use(createAuth(client)) and must be called in setup() (pkce-spa/vue)');
