@@ -87,6 +87,8 @@ export default [
   // Rollup drops module-level directives, so the React entry gets 'use client' (React Server Components) as a banner.
   adapter('react', ['react', 'react-dom'], "'use client';"),
   adapter('vue', ['vue']),
+  // pkce-spa/testing: the test client, for apps' tests; never in the main bundle.
+  adapter('testing', []),
   // The <script> build: minified, with oauth4webapi's messages replaced by their codes (scripts/strip-messages.mjs).
   {
     input: 'src/index.ts',

@@ -22,7 +22,15 @@ export interface StartDemoOptions {
   distDir?: string;
   /** Additional static directories, e.g. [{ prefix: '/e2e/', dir }]. */
   extraStaticDirs?: StaticDir[];
+  /**
+   * Other apps the provider accepts (redirect + post-logout URI, CORS): an origin registers `<origin>/`, a URL with a
+   * path registers that URL. Default: env DEMO_ORIGINS (comma- or space-separated).
+   */
+  extraOrigins?: string[];
 }
+
+/** Splits a DEMO_ORIGINS value (comma- or space-separated). */
+export function parseOrigins(value: string): string[];
 
 /** Request counters. All but `api` count requests that reached the OP (OPTIONS excluded). */
 export interface DemoStats {

@@ -309,6 +309,30 @@ async function postLogoutSuccessSource(ctx) {
 const FONT_IMPORT = /@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g;
 
 // ---------------------------------------------------------------------------
+// Extra apps (DEMO_ORIGINS): your own dev server against the demo provider
+// ---------------------------------------------------------------------------
+
+/** `DEMO_ORIGINS=http://localhost:5173,http://localhost:3000/callback`: a comma- or space-separated list. */
+export function parseOrigins(value) {
+  return value.split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * An origin (`http://localhost:5173`) registers `<origin>/` as redirect and post-logout URI; a URL with a path
+ * (`http://localhost:5173/app/`) registers that URL. Either way its origin may call the provider (CORS).
+ */
+function toExtraApp(entry) {
+  let url;
+  try {
+    url = new URL(entry);
+  } catch {
+    throw new TypeError(`DEMO_ORIGINS: "${entry}" is not an absolute URL (e.g. http://localhost:5173)`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.hash) throw new TypeError(`DEMO_ORIGINS: "${entry}" must be an http(s) URL without a fragment`);
+  return { origin: url.origin, uri: url.href };
+}
+
+// ---------------------------------------------------------------------------
 // startDemo
 // ---------------------------------------------------------------------------
 export async function startDemo(opts = {}) {
@@ -321,7 +345,9 @@ export async function startDemo(opts = {}) {
     providerNotices = !quiet,
     distDir = path.join(REPO_ROOT, 'dist'),
     extraStaticDirs = [],
+    extraOrigins = parseOrigins(process.env.DEMO_ORIGINS ?? ''),
   } = opts;
+  const extraApps = extraOrigins.map(toExtraApp);
 
   if (!Number.isInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) {
     throw new TypeError(`accessTokenTtlSeconds must be a positive integer, got ${accessTokenTtlSeconds}`);
@@ -397,11 +423,13 @@ export async function startDemo(opts = {}) {
           `${appUrl}/e2e/callback.html`,
           `${appUrl}/e2e/silent.html`,
           ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
+          ...extraApps.map((a) => a.uri),
         ],
         post_logout_redirect_uris: [
           `${appUrl}/`,
           `${appUrl}/e2e/app.html`,
           ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
+          ...extraApps.map((a) => a.uri),
         ],
       }],
       jwks: { keys: [signingJwk] },
@@ -436,7 +464,7 @@ export async function startDemo(opts = {}) {
         userinfo: { enabled: true },
         claimsParameter: { enabled: false },
       },
-      clientBasedCORS: (ctx, origin) => origin === appOrigin,
+      clientBasedCORS: (ctx, origin) => origin === appOrigin || extraApps.some((a) => a.origin === origin),
       // Always give this public client a refresh token (no prompt=consent /
       // offline_access dance needed)...
       issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -571,6 +599,9 @@ export async function startDemo(opts = {}) {
             if (pathname === prefix.slice(0, -1)) return sendText(res, 308, '', { location: prefix });
             if (pathname.startsWith(prefix)) {
               if (await sendStatic(req, res, dir, pathname.slice(prefix.length))) return undefined;
+              // History-mode routers (react-router, vue-router createWebHistory): a route such as /vue/orders is the
+              // app's index.html; a missing file with an extension (a script, an image) stays a 404.
+              if (!path.posix.extname(pathname) && (await sendStatic(req, res, dir, 'index.html'))) return undefined;
               return sendText(res, 404, `not found: ${pathname} (run npm run build && node scripts/build-demo.mjs)`);
             }
           }
@@ -586,6 +617,7 @@ export async function startDemo(opts = {}) {
       }
     };
 
+    for (const a of extraApps) log(`Also accepting ${a.origin} (redirect and post-logout URI ${a.uri}, CORS)`);
     return {
       issuer,
       appUrl,

@@ -1,4 +1,5 @@
-// Runs the demo: `node demo/start.mjs` (OP_PORT / APP_PORT / ACCESS_TOKEN_TTL env vars).
+// Runs the demo: `node demo/start.mjs` (OP_PORT / APP_PORT / ACCESS_TOKEN_TTL env vars; DEMO_ORIGINS adds your own
+// app, e.g. DEMO_ORIGINS=http://localhost:5173: its redirect and post-logout URIs and CORS).
 import { startDemo } from './server.mjs';
 
 const opPort = Number(process.env.OP_PORT ?? 4400);
@@ -21,6 +22,7 @@ console.log(`Demo app:  ${demo.appUrl}/`);
 console.log(`React:     ${demo.appUrl}/react/`);
 console.log(`Vue:       ${demo.appUrl}/vue/`);
 console.log(`Authorization server: ${demo.issuer} (oidc-provider for development: in-memory, its built-in login pages)`);
+if (!process.env.DEMO_ORIGINS) console.log('Your own app: DEMO_ORIGINS=http://localhost:5173 npm start (see docs/react.md).');
 console.log('Sign in with any username and password. Press Ctrl+C to stop.');
 console.log('');
 

@@ -73,7 +73,8 @@ for (const { name, mode, define } of demos) {
       rollupOptions: {
         // dist/react.mjs starts with 'use client' for React Server Components; a browser bundle drops it, as expected.
         onwarn(warning, warn) {
-          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.id === entries['pkce-spa/react']) return;
+          // So do react-router's; neither matters in a browser bundle.
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && (warning.id === entries['pkce-spa/react'] || /[\\/]react-router[\\/]/.test(warning.id ?? ''))) return;
           warn(warning);
         },
       },

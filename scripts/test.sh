@@ -12,6 +12,12 @@ npm run --silent build || exit 1
 node scripts/build-demo.mjs || exit 1
 # Types of the SDK, its tests and the e2e specs (strict).
 npx tsc -p tsconfig.test.json || exit 1
+# The docs' examples (examples/, the code of docs/react.md, vue.md, testing.md) against the BUILT package as an app
+# imports it: through package.json exports, and under moduleResolution node through typesVersions (which needs the
+# package in node_modules: a link to this checkout).
+ln -sfn .. node_modules/pkce-spa
+npx tsc -p examples/tsconfig.json || exit 1
+npx tsc -p examples/tsconfig.node10.json || exit 1
 npm run --silent lint || exit 1
 node scripts/check-package.mjs || exit 1
 status=0

@@ -6,8 +6,9 @@ import {
   authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError, verifyIdToken,
   type IdTokenClaims, type Metadata,
 } from './oauth.js';
-import { checkCallbackUrl, pendingState, saveTransaction, takeTransaction, type Transaction, type TransactionOwner } from './transaction.js';
-import { expectChildCallback, openPopup, postCallbackToParent } from './popup.js';
+import { checkCallbackUrl, pendingState, peekTransaction, saveTransaction, takeTransaction, type Transaction, type TransactionOwner } from './transaction.js';
+import { debug } from './debug.js';
+import { expectChildCallback, openPopup, postCallbackToParent, waitingParent } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
@@ -59,6 +60,16 @@ export interface LogoutOptions {
   localOnly?: boolean;
 }
 
+/** What {@link PkceClient.start} found on this page. */
+export interface StartResult {
+  /**
+   * Set when this page was the callback of a redirect login: the `appState` given to `loginWithRedirect` (also when
+   * the login failed) and, on failure, the error (also in `getState().error`). A stale callback (no login pending in
+   * this tab) while signed out is a failure with `state_mismatch`; while signed in it is not reported at all.
+   */
+  callback?: { appState: unknown; error?: AuthError };
+}
+
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
 /** Warnings that a logout leaves in the state until the next interactive login. */
@@ -75,6 +86,7 @@ export class PkceClient {
   readonly #state = new StateStore();
   #metadata: Promise<Metadata> | undefined;
   #ready: Promise<void> | undefined;
+  #started: Promise<StartResult> | undefined;
   readonly #inflight = new Map<string, Promise<string>>();
   /** Renewals run one after another: a rotating refresh token may be spent only once. */
   #renewQueue: Promise<unknown> = Promise.resolve();
@@ -131,8 +143,60 @@ export class PkceClient {
     if (!this.#session && (await this.#tabs.restore())) {
       await this.#renew(tokenKey(), {}, { minTtl: this.#options.leewaySeconds, force: false, waitForReady: false }).catch(() => undefined);
     }
-    if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
+    if (this.#shouldTrySilentLogin()) {
+      await this.#serial(() => this.#silentLogin()).then(
+        () => debug(this.#options, { type: 'silent_login', outcome: 'success' }),
+        (e) => debug(this.#options, { type: 'silent_login', outcome: 'error', code: toAuthError(e).code }),
+      );
+    }
     if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
+  }
+
+  /**
+   * Starts this page, once however often it is called (React StrictMode, several plugins, router guards): `ready()`,
+   * then, when this URL is the callback of a login pending in this tab, `handleRedirectCallback()` ("loading means
+   * callback": `ready()` leaves the state `loading` exactly then). In a login popup or silent iframe that landed on the
+   * redirect URI it hands the URL to the window that started the login and never settles. A stale callback (back
+   * button, reload, bookmark: no login pending here) is cleaned from the address bar; while signed out it records
+   * `state_mismatch` and nothing is exchanged. Never rejects: failures are in the result and in `getState().error`.
+   * @example
+   * const { callback } = await client.start();
+   * if (callback && !callback.error) history.replaceState(null, '', '/');
+   */
+  start(): Promise<StartResult> {
+    this.#started ??= this.#startPage();
+    return this.#started;
+  }
+
+  async #startPage(): Promise<StartResult> {
+    const w = browserWindow();
+    if (!w) return {}; // Server-side rendering: the state stays `loading`; the browser starts.
+    const url = w.location.href;
+    const params = new URL(url).searchParams;
+    const isCallbackUrl = params.has('state') && (params.has('code') || params.has('error'));
+    // A popup or iframe whose opener waits for this state: handleRedirectCallback hands the URL over and never settles,
+    // so the state stays `loading` and a guarded page in the popup cannot start a second login there.
+    if (isCallbackUrl && params.get('state') !== pendingState(this.#owner) && waitingParent(url)) {
+      await this.handleRedirectCallback(url).catch(() => undefined);
+      return {};
+    }
+    const appState = peekTransaction(this.#owner)?.appState;
+    try {
+      await this.ready();
+      if (this.#state.get().status === 'loading') return { callback: await this.handleRedirectCallback(url) };
+      const redirect = new URL(this.#options.redirectUri);
+      if (!isCallbackUrl || new URL(url).pathname !== redirect.pathname || w.location.origin !== redirect.origin) return {};
+      debug(this.#options, { type: 'callback', outcome: 'stale' });
+      if (this.#session) {
+        cleanAddressBar(url);
+        return {};
+      }
+      await this.handleRedirectCallback(url); // state_mismatch before any request
+      return {};
+    } catch (e) {
+      const error = toAuthError(e);
+      return isCallbackUrl ? { callback: { appState, error } } : {};
+    }
   }
 
   /** One silent iframe attempt on start-up, never from inside a popup or frame (that would recurse). */
@@ -187,6 +251,7 @@ export class PkceClient {
     const w = requireWindow('loginWithRedirect');
     const { tx, url } = await this.#authorize(this.#options.redirectUri, extra);
     saveTransaction(this.#owner, { ...tx, appState: options.appState });
+    debug(this.#options, { type: 'login_start', method: 'redirect' });
     w.location.assign(url);
   }
 
@@ -215,7 +280,10 @@ export class PkceClient {
       const state = params.get('state');
       // In the login popup or the silent iframe of a window that waits for exactly this state: hand the URL over. That
       // window holds the PKCE verifier and does the exchange itself; this window is then closed or removed.
-      if (state !== pendingState(this.#owner) && postCallbackToParent(url)) return new Promise<never>(() => {});
+      if (state !== pendingState(this.#owner) && postCallbackToParent(url)) {
+        debug(this.#options, { type: 'callback', outcome: 'handed_to_opener' });
+        return new Promise<never>(() => {});
+      }
       cleanAddressBar(url);
       if (!state && !params.has('code') && !params.has('error')) {
         throw new AuthError('invalid_response', `Not an authorization response (no code, state or error): ${url}`);
@@ -223,9 +291,12 @@ export class PkceClient {
       const tx = takeTransaction(this.#owner, state);
       checkCallbackUrl(tx, url);
       await this.#finishLogin(params, tx, { interactive: true });
+      debug(this.#options, { type: 'callback', outcome: 'success' });
       return { appState: tx.appState };
     } catch (e) {
-      throw this.#failed(e);
+      const error = this.#failed(e);
+      debug(this.#options, { type: 'callback', outcome: 'error', code: error.code });
+      throw error;
     }
   }
 
@@ -251,6 +322,7 @@ export class PkceClient {
     try {
       // Still synchronous, inside the click: nothing has been awaited yet.
       const opened = (popup = openPopup());
+      debug(this.#options, { type: 'login_start', method: 'popup' });
       await this.#loginInChildWindow(this.#options.redirectUri, extra, { timeoutMs, interactive: true }, (href) => {
         opened.location.href = href;
         return { child: () => opened, isClosed: () => opened.closed };
@@ -319,6 +391,7 @@ export class PkceClient {
     if (loggedOut(this.#owner)) {
       return Promise.reject(new AuthError('login_required', 'Signed out on this site: silent login stays off until the user signs in interactively'));
     }
+    debug(this.#options, { type: 'login_start', method: 'iframe' });
     // OpenID Connect Core §3.1.2.1 recommends the hint with prompt=none; some providers (glewlwyd) require it.
     const hint = this.#session?.idToken;
     const params = { prompt: 'none', ...(hint && { id_token_hint: hint }) };
@@ -366,7 +439,9 @@ export class PkceClient {
       const cached = this.#session?.tokens.get(key);
       if ((!renewal.force || cached !== before) && isFresh(cached, renewal.minTtl)) return cached.accessToken;
       const session = this.#session;
+      const reason = !renewal.waitForReady ? 'start' : renewal.force ? 'forced' : cached ? 'expiring' : 'missing';
       if (!session?.refreshToken && this.#options.silentRedirectUri && key === tokenKey()) {
+        debug(this.#options, { type: 'renewal', reason, via: 'iframe' });
         return (await this.#silentLogin()).accessToken;
       }
       if (!session) throw new AuthError('login_required', 'Nobody is signed in: call a login method first');
@@ -376,9 +451,11 @@ export class PkceClient {
       const as = await this.#getMetadata();
       let result;
       try {
+        debug(this.#options, { type: 'renewal', reason, via: 'refresh_token' });
         result = await refresh(as, this.#options, session.refreshToken, params);
       } catch (e) {
         const error = toAuthError(e);
+        debug(this.#options, { type: 'renewal_failed', code: error.code });
         // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
         if (error.code === 'invalid_grant' && this.#session === session) await this.#endAfterRejection(error);
         throw error;
@@ -401,9 +478,23 @@ export class PkceClient {
     return run;
   }
 
-  /** The signed-in user's profile claims, or undefined. */
-  getUser(): User | undefined {
-    return this.#session?.user;
+  /**
+   * The signed-in user's profile claims, or undefined. `T` types your custom claims (not checked at run time).
+   * @example const user = client.getUser<{ sub: string; roles: string[] }>();
+   */
+  getUser<T extends object = User>(): T | undefined {
+    return this.#session?.user as T | undefined;
+  }
+
+  /** The raw ID token (a JWT, already validated) of the session, e.g. for `id_token_hint`; undefined when signed out. */
+  getIdToken(): string | undefined {
+    return this.#session?.idToken;
+  }
+
+  /** Removes `error` from the state once the app has shown it (the session is unchanged), e.g. before a new login. */
+  clearError(): void {
+    const state = this.#state.get();
+    if (state.error) this.#state.set(state.status === 'loading' ? { status: 'loading' } : this.#stateFromSession());
   }
 
   /**

@@ -35,6 +35,8 @@ export type PkceErrorCode =
   | 'popup_blocked'
   /** The user closed the login popup before it finished. */
   | 'popup_closed'
+  /** A guard (`<RequireAuth>`, `createAuthGuard`) stopped sending the browser to the provider: 3 automatic logins within 60 s found nobody signed in afterwards. */
+  | 'login_loop'
   /** The browser refused storage: thrown by loginWithRedirect without sessionStorage; a warning (`AuthState.warning`) when IndexedDB refuses `cache: 'indexeddb'`. */
   | 'storage_unavailable';
 

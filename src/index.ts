@@ -1,5 +1,6 @@
 export { createPkceClient, PkceClient } from './client.js';
-export type { LoginOptions, PopupLoginOptions, GetTokenOptions, LogoutOptions } from './client.js';
+export type { LoginOptions, PopupLoginOptions, GetTokenOptions, LogoutOptions, StartResult } from './client.js';
+export type { DebugEvent, DebugListener } from './debug.js';
 export { AuthError, isAuthError } from './errors.js';
 export type { AuthErrorCode, PkceErrorCode } from './errors.js';
 export type { ClientOptions } from './options.js';

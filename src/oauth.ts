@@ -7,6 +7,7 @@ import { AuthError } from './errors.js';
 import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
 import { readJson, writeJson } from './storage/session-storage.js';
 import type { ResolvedOptions } from './options.js';
+import { debug } from './debug.js';
 
 /** Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as oauth4webapi types it. */
 export type Metadata = oauth.AuthorizationServer;
@@ -110,6 +111,7 @@ function resourceParams(resource: string[] | undefined): [string, string][] {
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
 export async function discover(o: ResolvedOptions): Promise<Metadata> {
+  if (o.metadata) debug(o, { type: 'discovery', source: 'options' });
   return { ...(o.metadata ?? (await discovered(o))), ...o.metadataOverrides };
 }
 
@@ -118,10 +120,14 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
   const store = sessionStore();
   try {
     const cached = JSON.parse(store!.getItem(key)!) as { at: number; as: Metadata };
-    if (nowSeconds() - cached.at < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) return cached.as;
+    if (nowSeconds() - cached.at < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) {
+      debug(o, { type: 'discovery', source: 'cache' });
+      return cached.as;
+    }
   } catch {
     // No store, no entry or a corrupt one: a cache miss.
   }
+  debug(o, { type: 'discovery', source: 'network' });
   const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], true) as oauth.DiscoveryRequestOptions));
   const where = `Discovery at ${response.url}`;
   let json: { issuer?: unknown } | undefined;

@@ -1,5 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { invalidOption } from './errors.js';
+import type { DebugListener } from './debug.js';
 type Metadata = AuthorizationServer;
 
 /**
@@ -103,6 +104,13 @@ export interface ClientOptions {
    * @defaultValue true
    */
   verifyIdTokenSignature?: boolean;
+  /**
+   * Receives structured {@link DebugEvent}s (discovery, logins, callbacks, renewals and why, tab adoption, lock waits,
+   * storage fallback, silent-login outcome). No event carries a token or a code.
+   * @defaultValue undefined: no events
+   * @example debug: (event) => console.debug('pkce-spa', event)
+   */
+  debug?: DebugListener;
 }
 
 /** Options after validation, with defaults applied. */
@@ -125,6 +133,7 @@ export interface ResolvedOptions {
   silentRedirectUri: string | undefined;
   silentLoginOnStart: boolean;
   verifyIdTokenSignature: boolean;
+  debug: DebugListener | undefined;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
 }
@@ -166,6 +175,7 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
     {},
   ],
   fetch: [(v) => typeof v === 'function', 'a function'],
+  debug: [(v) => typeof v === 'function', 'a function'],
 };
 
 /** Whether `url` is on a loopback host (allowed over plain http for development). */

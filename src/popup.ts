@@ -39,21 +39,25 @@ export function expectChildCallback(state: string): () => void {
 }
 
 /**
- * In a popup or a hidden iframe that landed on the redirect URI: hands the URL to the window that opened it and returns
- * true, but only when that window is of this origin and waits for a child login with this URL's state. Otherwise
- * (a normal page, a page another site opened or framed, a stale callback) returns false: handle it here.
+ * The window that opened this one (popup) or framed it (silent iframe), when it is of this origin and waits for a
+ * child login with the state of `url`; otherwise undefined (a normal page, a page another site opened or framed, a
+ * stale callback).
  */
-export function postCallbackToParent(url: string): boolean {
+export function waitingParent(url: string): Window | undefined {
   const w = browserWindow();
   const target = w && (w.opener && w.opener !== w ? (w.opener as Window) : w.parent !== w ? w.parent : undefined);
   const state = new URL(url).searchParams.get('state');
-  let waiting = false;
   try {
     // Reading another window's storage throws unless it is of this origin.
-    waiting = !!state && !!target && (readJson<string[]>(CHILD_LOGINS, target.sessionStorage) ?? []).includes(state);
+    return state && target && (readJson<string[]>(CHILD_LOGINS, target.sessionStorage) ?? []).includes(state) ? target : undefined;
   } catch {
-    waiting = false;
+    return undefined;
   }
-  if (waiting) target!.postMessage({ type: MESSAGE_TYPE, url }, w!.location.origin);
-  return waiting;
+}
+
+/** Hands `url` to the {@link waitingParent} and returns true; false when no window of this origin waits for it. */
+export function postCallbackToParent(url: string): boolean {
+  const target = waitingParent(url);
+  target?.postMessage({ type: MESSAGE_TYPE, url }, browserWindow()!.location.origin);
+  return !!target;
 }

@@ -2,11 +2,11 @@ import type { AuthError } from './errors.js';
 import type { User } from './token-store.js';
 
 /** What an app renders from: `loading` until the client knows whether someone is signed in. */
-export interface AuthState {
+export interface AuthState<T extends object = User> {
   /** `loading` until the client knows; then whether someone is signed in. */
   status: 'loading' | 'authenticated' | 'unauthenticated';
-  /** The signed-in user's profile claims (when `authenticated`). */
-  user?: User;
+  /** The signed-in user's profile claims (when `authenticated`); `T` types custom claims (see `useAuth<T>()`, `getUser<T>()`). */
+  user?: T;
   /** Why start-up, the last login or callback failed, or why the session ended (`invalid_grant`); gone after a sign-in. */
   error?: AuthError;
   /**

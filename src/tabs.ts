@@ -17,6 +17,7 @@
  */
 import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
+import { debug } from './debug.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './token-store.js';
 
@@ -61,6 +62,7 @@ export class Tabs {
   #saving: Promise<void> | undefined;
   readonly #waiters = new Set<() => void>();
   readonly #disposers: (() => void)[] = [];
+  #closed = false;
 
   constructor(readonly options: ResolvedOptions, readonly host: TabHost) {
     this.#id = `${options.issuerUrl.href} ${options.clientId}`;
@@ -111,6 +113,7 @@ export class Tabs {
       await this.#store((idb) => idb.removeSession(this.#id, found.n));
       return false;
     }
+    debug(this.options, { type: 'tab_adoption', from: 'storage', signedIn: true });
     this.#apply(session, found.n);
     return true;
   }
@@ -121,7 +124,9 @@ export class Tabs {
    * @throws {AuthError} `timeout` when a live tab holds a newer session and does not share it in time.
    */
   lock<T>(task: () => Promise<T>): Promise<T> {
+    const asked = Date.now();
     const run = async () => {
+      debug(this.options, { type: 'lock_wait', waitedMs: Date.now() - asked });
       await this.#catchUp();
       try {
         return await task();
@@ -195,6 +200,7 @@ export class Tabs {
 
   /** Stops listening to the other tabs and releases this tab's version lock. The client can no longer share. */
   close(): void {
+    this.#closed = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
     this.#releaseVersionLock?.();
     this.#releaseVersionLock = undefined;
@@ -208,11 +214,17 @@ export class Tabs {
       if (this.#session) this.#post({ type: 'session', version: this.#version, session: this.#session, isLogin: false });
     } else if (message?.type === 'ended') {
       this.#endedUpTo = Math.max(this.#endedUpTo, Math.min(message.upTo, Date.now() + 1));
-      if (this.#session && message.upTo >= this.#version) this.#apply(undefined, 0);
+      if (this.#session && message.upTo >= this.#version) {
+        debug(this.options, { type: 'tab_adoption', from: 'tab', signedIn: false });
+        this.#apply(undefined, 0);
+      }
     } else if (message?.type === 'session' && message.version > this.#version) {
       const session = await this.host.verify(message.session, message.isLogin).catch(() => undefined);
       // Checked again after the await: a newer session or an end may have come in meanwhile.
-      if (session && message.version > this.#version && message.version > this.#endedUpTo) this.#apply(session, message.version);
+      if (session && message.version > this.#version && message.version > this.#endedUpTo) {
+        debug(this.options, { type: 'tab_adoption', from: 'tab', signedIn: true });
+        this.#apply(session, message.version);
+      }
     }
     for (const wake of this.#waiters) wake();
   }
@@ -233,7 +245,7 @@ export class Tabs {
         done();
       };
       const check = () => {
-        if (this.#version >= version || !this.#channel) stop();
+        if (this.#version >= version || this.#closed) stop();
       };
       const timer = setTimer(stop, ms);
       this.#waiters.add(check);
@@ -246,12 +258,12 @@ export class Tabs {
     const previous = this.#releaseVersionLock;
     this.#releaseVersionLock = undefined;
     const manager = locks();
-    if (!version || !manager || !this.#channel) return Promise.resolve(previous?.());
+    if (!version || !manager || this.#closed) return Promise.resolve(previous?.());
     return new Promise<void>((granted) => {
       manager.request(`${this.#name}#${version}`, { mode: 'shared' }, () => new Promise<void>((release) => {
         granted();
         previous?.();
-        if (this.#version === version && !this.#releaseVersionLock && this.#channel) this.#releaseVersionLock = release;
+        if (this.#version === version && !this.#releaseVersionLock && !this.#closed) this.#releaseVersionLock = release;
         else release(); // a newer version came in while this one waited, or the client closed
       })).catch(() => granted());
     });
@@ -289,6 +301,7 @@ export class Tabs {
       return await step(await import('./storage/idb.js'));
     } catch (cause) {
       if (this.#useIndexedDb) {
+        debug(this.options, { type: 'storage_fallback', storage: 'indexeddb' });
         this.#useIndexedDb = false;
         this.host.warn(new AuthError('storage_unavailable', 'IndexedDB is unavailable; the session is kept in memory only.', { cause }));
       }

@@ -52,6 +52,11 @@ export function saveTransaction(owner: TransactionOwner, tx: Transaction): void 
   }
 }
 
+/** The pending transaction without removing it (to hand its `appState` back when the callback fails). */
+export function peekTransaction(owner: TransactionOwner): Transaction | undefined {
+  return read(owner);
+}
+
 /** The state of the pending transaction, if there is one (to tell a callback URL from a stray one). */
 export function pendingState(owner: TransactionOwner): string | undefined {
   return read(owner)?.state;

@@ -1,78 +1,86 @@
 /**
- * What the React and Vue adapters share: starting a client once per page (discovery, then the redirect callback when
- * this URL is one) and starting a login redirect once. Both are memoised per client, because frameworks run effects
- * and guards more than once (React StrictMode mounts twice; a router runs its guard on every navigation) and a
- * callback handled twice fails with `state_mismatch`. Imports only the public surface, like the adapters.
+ * What the React and Vue adapters share, over the core's lifecycle (`client.start()`, which runs once per page
+ * however often it is called): handing the callback's outcome to the app once, deciding whether a guard may send the
+ * browser to the provider, starting that redirect once, and stopping a login loop. Imports only the public surface,
+ * like the adapters.
  */
-import type { AuthError, LoginOptions, LogoutOptions, PkceClient } from '../index.js';
+import { AuthError, type LoginOptions, type LogoutOptions, type PkceClient } from '../index.js';
 
-interface Start {
-  /** Settles once the starting state is known; with the callback's `appState` when this page finished a login. */
-  done: Promise<{ appState: unknown } | undefined>;
-  /** Why starting failed (discovery, or this page's callback); the client's state carries the same object. */
-  error?: AuthError;
-}
-
-const starts = new WeakMap<PkceClient, Start>();
-/** Clients whose callback `appState` has been handed to the app (once per page). */
+/** Clients whose callback outcome has been handed to the app (once per page). */
 const delivered = new WeakSet<PkceClient>();
 const redirects = new WeakMap<PkceClient, Promise<void>>();
 /** Clients logged out from this page, until someone signs in again. */
 const loggedOut = new WeakSet<PkceClient>();
+/** The error the start of this page left in the state (a failed callback or discovery), per client. */
+const startErrors = new WeakMap<PkceClient, AuthError | undefined>();
+
+/** How many automatic logins (by a guard) may find nobody signed in within {@link AUTO_LOGIN_WINDOW_MS}. */
+export const MAX_AUTO_LOGINS = 3;
+export const AUTO_LOGIN_WINDOW_MS = 60_000;
+const AUTO_LOGINS_KEY = 'pkce-spa:auto-logins';
 
 /**
- * Starts `client` once per page: `ready()`, then `handleRedirectCallback()` when the current URL is the callback of a
- * login pending in this tab. Later calls return the same {@link Start}. Never rejects: failures are in `error` and in
- * the client's state.
+ * The return path of a login: `appState.returnTo` when it is a path of this app (starts with one `/`), else
+ * `fallback`. Both adapters store it router-relative (`to.fullPath` in Vue, the path under `basename` in React), so
+ * it goes straight to `router.replace()` / `navigate()`.
+ * @example onRedirectCallback: (appState) => router.replace(getReturnTo(appState))
  */
-function startClient(client: PkceClient): Start {
-  let start = starts.get(client);
-  if (!start) {
-    const entry = {} as Start;
-    entry.done = begin(client).catch((e: AuthError) => {
-      entry.error = e;
-      return undefined;
-    });
-    starts.set(client, (start = entry));
-  }
-  return start;
+export function getReturnTo(appState: unknown, fallback = '/'): string {
+  const to = (appState as { returnTo?: unknown } | null | undefined)?.returnTo;
+  return typeof to === 'string' && /^\/(?![/\\])/.test(to) ? to : fallback;
 }
 
 /**
- * Starts `client` and, when this page finished a redirect login, calls `deliver(appState)` once per page however many
- * providers, plugins or StrictMode mounts ask. `isLive` is asked first, so a mount that is gone does not take it.
+ * Starts `client` and, when this page was a redirect callback (success or failure), calls `deliver(appState, error)`
+ * once per page however many providers, plugins or StrictMode mounts ask. `isLive` is asked first, so a mount that
+ * is gone does not take it.
  */
-export function deliverAppState(client: PkceClient, deliver: (appState: unknown) => void, isLive: () => boolean = () => true): void {
-  void startClient(client).done.then((result) => {
-    if (!result || delivered.has(client) || !isLive()) return;
+export function deliverCallback(
+  client: PkceClient,
+  deliver: (appState: unknown, error?: AuthError) => void,
+  isLive: () => boolean = () => true,
+): void {
+  void started(client).then(({ callback }) => {
+    if (!callback || delivered.has(client) || !isLive()) return;
     delivered.add(client);
-    deliver(result.appState);
+    if (callback.error) deliver(callback.appState, callback.error);
+    else deliver(callback.appState);
   });
 }
 
-async function begin(client: PkceClient): Promise<{ appState: unknown } | undefined> {
-  // In a login popup (or a frame) that landed on the redirect URI: hand the URL to the opener at once. This promise
-  // then never settles and the state stays `loading`, so a guarded page cannot start a second login in the popup.
-  if (isChildWindowCallback()) return client.handleRedirectCallback();
-  await client.ready();
-  // ready() leaves the state `loading` exactly when this URL is the callback of a login pending in this tab.
-  return client.getState().status === 'loading' ? client.handleRedirectCallback() : undefined;
+function started(client: PkceClient) {
+  return client.start().then((result) => {
+    if (!startErrors.has(client)) startErrors.set(client, client.getState().error);
+    return result;
+  });
 }
 
-function isChildWindowCallback(): boolean {
-  const params = new URL(window.location.href).searchParams;
-  const isChild = (!!window.opener && window.opener !== window) || window.parent !== window;
-  return isChild && params.has('state') && (params.has('code') || params.has('error'));
+/**
+ * Whether an unauthenticated client should be sent to the provider by a guard: not while starting (a callback on this
+ * page is handled first), and not when starting failed and nobody cleared that error since: a failed callback or
+ * discovery would otherwise loop through the provider.
+ * @returns the error to show instead, `true` to log in, `false` when someone is signed in.
+ */
+export async function needsLogin(client: PkceClient): Promise<AuthError | boolean> {
+  await started(client);
+  const state = client.getState();
+  if (state.status === 'authenticated') {
+    forgetAutoLogins();
+    return false;
+  }
+  return state.error && state.error === startErrors.get(client) ? state.error : true;
 }
 
 /**
  * Sends the browser to the provider once, however many components or guards ask; a failed attempt may be retried.
- * @throws {AuthError} what `loginWithRedirect` throws.
+ * Counts automatic logins in sessionStorage and refuses the one after {@link MAX_AUTO_LOGINS} within
+ * {@link AUTO_LOGIN_WINDOW_MS} (someone signing in resets the count).
+ * @throws {AuthError} `login_loop`, or what `loginWithRedirect` throws.
  */
 export function redirectOnce(client: PkceClient, options: LoginOptions): Promise<void> {
   let redirect = redirects.get(client);
   if (!redirect) {
-    redirect = client.loginWithRedirect(options);
+    redirect = countAutoLogin().then(() => client.loginWithRedirect(options));
     redirect.catch(() => redirects.delete(client));
     redirects.set(client, redirect);
   }
@@ -80,17 +88,52 @@ export function redirectOnce(client: PkceClient, options: LoginOptions): Promise
 }
 
 /**
- * Whether an unauthenticated client should be sent to the provider: not when starting failed and nothing happened
- * since (a failed callback or discovery would otherwise loop through the provider forever), and not while starting.
- * Waits for {@link startClient} first, so a callback on this page is never raced by a new login.
- * @returns the error to show instead, `true` to log in, `false` when someone is signed in.
+ * What "sign in again" does: clears the shown error and the loop count, then starts a new login (the user asked, so
+ * it is not counted as automatic).
+ * @throws {AuthError} what `loginWithRedirect` throws.
  */
-export async function needsLogin(client: PkceClient): Promise<AuthError | boolean> {
-  const start = startClient(client);
-  await start.done;
-  const state = client.getState();
-  if (state.status === 'authenticated') return false;
-  return state.error && state.error === start.error ? state.error : true;
+export function retryLogin(client: PkceClient, options: LoginOptions): Promise<void> {
+  client.clearError();
+  forgetAutoLogins();
+  redirects.delete(client);
+  const redirect = client.loginWithRedirect(options);
+  redirects.set(client, redirect);
+  redirect.catch(() => redirects.delete(client));
+  return redirect;
+}
+
+async function countAutoLogin(): Promise<void> {
+  const now = Date.now();
+  const recent = readAutoLogins().filter((at) => now - at < AUTO_LOGIN_WINDOW_MS);
+  if (recent.length >= MAX_AUTO_LOGINS) {
+    throw new AuthError(
+      'login_loop',
+      `${recent.length} automatic logins within ${AUTO_LOGIN_WINDOW_MS / 1000} s left nobody signed in, so no new one was started. Check that redirectUri is this app's page (same origin) and that it renders <AuthProvider> / the plugin; then offer "sign in again".`,
+    );
+  }
+  writeAutoLogins([...recent, now]);
+}
+
+function readAutoLogins(): number[] {
+  try {
+    const list: unknown = JSON.parse(sessionStorage.getItem(AUTO_LOGINS_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((at): at is number => typeof at === 'number') : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeAutoLogins(list: number[]): void {
+  try {
+    if (list.length) sessionStorage.setItem(AUTO_LOGINS_KEY, JSON.stringify(list));
+    else sessionStorage.removeItem(AUTO_LOGINS_KEY);
+  } catch {
+    // No sessionStorage: no redirect login either (loginWithRedirect fails with storage_unavailable).
+  }
+}
+
+function forgetAutoLogins(): void {
+  writeAutoLogins([]);
 }
 
 /**

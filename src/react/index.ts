@@ -4,11 +4,16 @@
  * `<RequireAuth>` sends signed-out users to the provider. Written without JSX; the build adds `'use client'`.
  */
 import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { AuthError, type AuthState, type LoginOptions, type PkceClient } from '../index.js';
-import { deliverAppState, hasLoggedOut, logoutFrom, needsLogin, redirectOnce } from '../adapters/start.js';
+import { AuthError, type AuthState, type LoginOptions, type PkceClient, type User } from '../index.js';
+import { deliverCallback, getReturnTo, hasLoggedOut, logoutFrom, needsLogin, redirectOnce, retryLogin } from '../adapters/start.js';
 
-/** What {@link useAuth} returns: the state, two booleans derived from it, the client and its methods (bound). */
-export interface UseAuthResult extends AuthState {
+export { getReturnTo };
+
+/**
+ * What {@link useAuth} returns: the state, two booleans derived from it, the client and its methods (bound).
+ * `T` types the user's custom claims.
+ */
+export interface UseAuthResult<T extends object = User> extends AuthState<T> {
   /** `status === 'loading'`: the client does not know yet whether someone is signed in. */
   isLoading: boolean;
   /** `status === 'authenticated'`. */
@@ -23,13 +28,18 @@ export interface UseAuthResult extends AuthState {
   logout: PkceClient['logout'];
   /** {@link PkceClient.getAccessToken}, bound to the client. */
   getAccessToken: PkceClient['getAccessToken'];
+  /** Removes `error` from the state (a failed login that was shown); then a guard may start a login again. */
+  clearError: () => void;
+  /** Clears the error and starts a redirect login (a "sign in again" button). */
+  retryLogin: (options?: LoginOptions) => Promise<void>;
 }
 
-type Methods = Pick<UseAuthResult, 'client' | 'loginWithRedirect' | 'loginWithPopup' | 'logout' | 'getAccessToken'>;
+type Methods = Pick<UseAuthResult, 'client' | 'loginWithRedirect' | 'loginWithPopup' | 'logout' | 'getAccessToken' | 'clearError' | 'retryLogin'>;
 
 interface Context extends Methods {
   subscribe: (onChange: () => void) => () => void;
   getState: () => AuthState;
+  basename: string;
 }
 
 const AuthContext = createContext<Context | undefined>(undefined);
@@ -39,32 +49,44 @@ export interface AuthProviderProps {
   /** The app's client, created once outside the component: `new PkceClient(options)`. */
   client: PkceClient;
   /**
-   * Called once when this page finished a redirect login, with the `appState` given to `loginWithRedirect` (for
-   * example `{ returnTo }`, which {@link RequireAuth} sets). The address bar is already clean.
+   * Called once when this page was a redirect callback, with the `appState` given to `loginWithRedirect` (for example
+   * `{ returnTo }`, which {@link RequireAuth} sets; see {@link getReturnTo}) and, when the login failed, its error (also
+   * in `useAuth().error`). The address bar is already clean; navigate so your router's location is clean too.
+   * @example onRedirectCallback={(appState) => navigate(getReturnTo(appState), { replace: true })}
    */
-  onRedirectCallback?: (appState: unknown) => void;
-  /** The app. */
+  onRedirectCallback?: (appState: unknown, error?: AuthError) => void;
+  /**
+   * Your router's base path (react-router's `basename`, e.g. `/app`). {@link RequireAuth} stores the return path
+   * relative to it, so `appState.returnTo` goes straight to `navigate()`. Default `''`.
+   */
+  basename?: string;
   children?: ReactNode;
 }
 
 /**
- * Provides `client` to {@link useAuth} and starts it: `ready()`, then `handleRedirectCallback()` when the URL is the
- * callback of a login pending in this tab (exactly once, StrictMode included), then `onRedirectCallback(appState)`.
- * A failed callback or discovery is in `useAuth().error`.
+ * Provides `client` to {@link useAuth} and starts it with `client.start()` (once per page, StrictMode included: the
+ * callback of a login pending in this tab is handled once), then calls `onRedirectCallback(appState, error?)`.
+ * A failed callback or discovery is in `useAuth().error`. Put it inside your router to navigate from the callback.
  * @example
  * const client = new PkceClient({ issuer, clientId, redirectUri: location.origin + '/' });
- * createRoot(el).render(createElement(AuthProvider, { client, onRedirectCallback: (appState) => navigate(returnTo(appState)) }, createElement(App)));
+ * function Auth({ children }) {
+ *   const navigate = useNavigate();
+ *   return <AuthProvider client={client} onRedirectCallback={(s) => navigate(getReturnTo(s), { replace: true })}>{children}</AuthProvider>;
+ * }
  */
-export function AuthProvider({ client, onRedirectCallback, children }: AuthProviderProps): ReactNode {
+export function AuthProvider({ client, onRedirectCallback, basename = '', children }: AuthProviderProps): ReactNode {
   const value = useMemo<Context>(() => ({
     client,
+    basename: basename.replace(/\/+$/, ''),
     subscribe: (onChange) => client.subscribe(onChange),
     getState: () => client.getState(),
     loginWithRedirect: (options) => client.loginWithRedirect(options),
     loginWithPopup: (options) => client.loginWithPopup(options),
     logout: (options) => logoutFrom(client, options),
     getAccessToken: (options) => client.getAccessToken(options),
-  }), [client]);
+    clearError: () => client.clearError(),
+    retryLogin: (options = {}) => retryLogin(client, options),
+  }), [client, basename]);
   const callback = useRef(onRedirectCallback);
   useEffect(() => {
     callback.current = onRedirectCallback;
@@ -72,7 +94,7 @@ export function AuthProvider({ client, onRedirectCallback, children }: AuthProvi
   useEffect(() => {
     let isMounted = true;
     // StrictMode's first mount is gone by the time the start settles; the live one delivers.
-    deliverAppState(client, (appState) => callback.current?.(appState), () => isMounted);
+    deliverCallback(client, (appState, error) => callback.current?.(appState, error), () => isMounted);
     return () => {
       isMounted = false;
     };
@@ -81,60 +103,100 @@ export function AuthProvider({ client, onRedirectCallback, children }: AuthProvi
 }
 
 /**
- * The auth state and the client's methods; re-renders when the state changes.
+ * The auth state and the client's methods; re-renders when the state changes. `T` types the user's custom claims
+ * (not checked at run time).
+ * @example const { user } = useAuth<{ sub: string; roles: string[] }>();
  * @throws {AuthError} `invalid_options` when called outside {@link AuthProvider}.
  */
-export function useAuth(): UseAuthResult {
+export function useAuth<T extends object = User>(): UseAuthResult<T> {
   const context = useContext(AuthContext);
   if (!context) throw new AuthError('invalid_options', 'useAuth() must be called inside <AuthProvider client={client}> (pkce-spa/react)');
   // The server snapshot is the client's own state (`loading` during SSR): effects, and so logins, run in the browser only.
   const state = useSyncExternalStore(context.subscribe, context.getState, context.getState);
   return useMemo(() => {
-    const { subscribe, getState, ...methods } = context;
-    return { ...state, isLoading: state.status === 'loading', isAuthenticated: state.status === 'authenticated', ...methods };
+    const { subscribe, getState, basename, ...methods } = context;
+    return { ...(state as AuthState<T>), isLoading: state.status === 'loading', isAuthenticated: state.status === 'authenticated', ...methods };
   }, [state, context]);
 }
 
-/** Props of {@link RequireAuth}. */
+/** What an error fallback of {@link RequireAuth} receives. */
+export interface AuthErrorFallbackProps {
+  /** Why nobody is signed in: the failed callback or discovery, `login_loop`, or a failed `loginWithRedirect`. */
+  error: AuthError;
+  /** Clears the error and sends the browser to the provider again (back to this page afterwards). */
+  retry: () => void;
+}
+
 export interface RequireAuthProps {
   /** Rendered once someone is signed in. */
   children?: ReactNode;
   /** Rendered while loading and while the browser is being sent to the provider. Default: nothing. */
   fallback?: ReactNode;
-  /** For the login; `appState` defaults to `{ returnTo: path + query + hash }` of the current page. */
+  /**
+   * Rendered instead of starting a login when one failed (a cancelled or rejected login, discovery, `login_loop`): a
+   * component or render function given `{ error, retry }`. Default: a `role="alert"` box with the message and a
+   * "Sign in again" button.
+   */
+  errorFallback?: (props: AuthErrorFallbackProps) => ReactNode;
+  /** Where to return after the login, router-relative. Default: this page's path under `basename` + query + hash. */
+  returnTo?: string;
+  /** For the login; `appState` defaults to `{ returnTo }`. */
   loginOptions?: LoginOptions;
+}
+
+/** The default error fallback: visible, with the message and a way to try again. */
+export function AuthErrorFallback({ error, retry }: AuthErrorFallbackProps): ReactNode {
+  return createElement('div', { role: 'alert' },
+    createElement('p', null, `Sign-in failed (${error.code}): ${error.description ?? error.message}`),
+    createElement('button', { type: 'button', onClick: retry }, 'Sign in again'));
 }
 
 /**
  * Renders `children` only for a signed-in user; otherwise renders `fallback` and starts `loginWithRedirect` (once,
- * StrictMode included). When this page's callback or discovery failed, it throws that `AuthError` to the nearest
- * error boundary instead of sending the user straight back to the provider, which could loop.
- * @throws {AuthError} the failed callback's or discovery's error, or what `loginWithRedirect` throws, during render.
+ * StrictMode included, never while a redirect is under way). When this page's callback or discovery failed, or
+ * automatic logins loop (`login_loop`), it renders `errorFallback` instead of sending the user straight back to the
+ * provider; its `retry` clears the error and logs in again.
  */
-export function RequireAuth({ children, fallback = null, loginOptions }: RequireAuthProps): ReactNode {
+export function RequireAuth({ children, fallback = null, errorFallback = AuthErrorFallback, returnTo, loginOptions }: RequireAuthProps): ReactNode {
   const { status, client } = useAuth();
+  const { basename } = useContext(AuthContext)!;
   const [failure, setFailure] = useState<AuthError>();
-  const options = useRef(loginOptions);
+  const options = useRef<LoginOptions>({});
   useEffect(() => {
-    options.current = loginOptions;
+    options.current = { appState: { returnTo: returnTo ?? currentPath(basename) }, ...loginOptions };
   });
   useEffect(() => {
     // After a logout from this page, stay on the fallback: the end-session redirect is under way (or, with localOnly,
     // the app decides where to go); a new login here would race it.
     if (status !== 'unauthenticated' || hasLoggedOut(client)) return;
     let isMounted = true;
-    const { pathname, search, hash } = window.location;
+    const login = { appState: { returnTo: returnTo ?? currentPath(basename) }, ...loginOptions };
     needsLogin(client)
-      .then((login) => {
-        if (!isMounted || login === false) return;
-        if (login !== true) return setFailure(login);
-        return redirectOnce(client, { appState: { returnTo: pathname + search + hash }, ...options.current });
+      .then((needed) => {
+        if (!isMounted || needed === false) return;
+        if (needed !== true) return setFailure(needed);
+        return redirectOnce(client, login);
       })
       .catch((e: AuthError) => isMounted && setFailure(e));
     return () => {
       isMounted = false;
     };
+    // Only a new status (or client) decides again; the props are read at that moment.
   }, [status, client]);
-  if (failure) throw failure;
-  return status === 'authenticated' ? children : fallback;
+  if (status === 'authenticated') return children;
+  if (failure) {
+    const retry = () => {
+      setFailure(undefined);
+      retryLogin(client, options.current).catch((e: AuthError) => setFailure(e));
+    };
+    return createElement(errorFallback, { error: failure, retry });
+  }
+  return fallback;
+}
+
+/** This page's path relative to `basename` (router-relative), with query and hash. */
+function currentPath(basename: string): string {
+  const { pathname, search, hash } = window.location;
+  const path = basename && (pathname === basename || pathname.startsWith(`${basename}/`)) ? pathname.slice(basename.length) || '/' : pathname;
+  return path + search + hash;
 }

@@ -5,19 +5,21 @@
  */
 import { computed, hasInjectionContext, inject, shallowRef, type App, type ComputedRef, type InjectionKey } from 'vue';
 import { AuthError, type AuthState, type LoginOptions, type PkceClient, type User } from '../index.js';
-import { deliverAppState, needsLogin, redirectOnce } from '../adapters/start.js';
+import { deliverCallback, getReturnTo, logoutFrom, needsLogin, redirectOnce, retryLogin } from '../adapters/start.js';
 
-/** What {@link useAuth} returns: read-only refs over the client's state, the client and its methods (bound). */
-export interface UseAuthResult {
+export { getReturnTo };
+
+/**
+ * What {@link useAuth} returns: read-only refs over the client's state, the client and its methods (bound). `T`
+ * types the user's custom claims.
+ */
+export interface UseAuthResult<T extends object = User> {
   /** The whole {@link AuthState}; a new object each time something changes. */
-  state: ComputedRef<AuthState>;
-  /** `status === 'loading'`: the client does not know yet whether someone is signed in. */
+  state: ComputedRef<AuthState<T>>;
   isLoading: ComputedRef<boolean>;
   /** `status === 'authenticated'`. */
   isAuthenticated: ComputedRef<boolean>;
-  /** The signed-in user's profile claims, or undefined. */
-  user: ComputedRef<User | undefined>;
-  /** {@link AuthState.error}: why start-up, a login or the callback failed, or why the session ended. */
+  user: ComputedRef<T | undefined>;
   error: ComputedRef<AuthError | undefined>;
   /** The client given to {@link createAuth}, for everything else (`getIdTokenClaims`, `countTabs`, ...). */
   client: PkceClient;
@@ -29,15 +31,43 @@ export interface UseAuthResult {
   logout: PkceClient['logout'];
   /** {@link PkceClient.getAccessToken}, bound to the client. */
   getAccessToken: PkceClient['getAccessToken'];
+  /** Removes `error` from the state (a failed login that was shown); then the guard may start a login again. */
+  clearError: () => void;
+  /** Clears the error and starts a redirect login (a "sign in again" button). */
+  retryLogin: (options?: LoginOptions) => Promise<void>;
+}
+
+/** The part of a vue-router `Router` the plugin uses (any router with these two methods works). */
+export interface RouterLike {
+  beforeEach(guard: (to: RouteLike) => Promise<true | { path: string; query: Record<string, RouteQueryValue>; hash: string; replace: true }>): unknown;
+  replace(to: string): Promise<unknown>;
+  isReady(): Promise<unknown>;
+}
+
+type RouteQueryValue = string | null | (string | null)[];
+
+/** The part of a vue-router route the guards read. */
+export interface RouteLike {
+  path: string;
+  fullPath: string;
+  query: Record<string, RouteQueryValue>;
+  hash: string;
 }
 
 /** Options of {@link createAuth}. */
 export interface AuthPluginOptions {
   /**
-   * Called once when this page finished a redirect login, with the `appState` given to `loginWithRedirect` (for
-   * example `{ returnTo }`, which {@link createAuthGuard} sets).
+   * Called once when this page was a redirect callback, with the `appState` given to `loginWithRedirect` (for example
+   * `{ returnTo }`, which {@link createAuthGuard} sets; see {@link getReturnTo}) and, when the login failed, its error
+   * (also in `useAuth().error`). Default with `router`: `router.replace(getReturnTo(appState))` after a success.
    */
-  onRedirectCallback?: (appState: unknown) => void;
+  onRedirectCallback?: (appState: unknown, error?: AuthError) => void;
+  /**
+   * Your vue-router. The plugin then adds a `beforeEach` that waits for the start and drops `code`, `state`, `iss`,
+   * `error`... from the route, so the router's first navigation cannot write the callback URL back, on success and
+   * on failure alike.
+   */
+  router?: RouterLike;
 }
 
 /** The plugin returned by {@link createAuth}. */
@@ -49,14 +79,17 @@ export interface AuthPlugin {
 }
 
 const KEY: InjectionKey<UseAuthResult> = Symbol('pkce-spa');
+/** What a redirect callback adds to the URL; the router must not keep it (RFC 6749 §4.1.2, RFC 9207). */
+const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
 /**
- * A Vue plugin that provides `client` to {@link useAuth} and starts it: `ready()`, then `handleRedirectCallback()`
- * when the URL is the callback of a login pending in this tab (once per page), then `onRedirectCallback(appState)`.
+ * A Vue plugin that provides `client` to {@link useAuth} and starts it with `client.start()` (once per page: the
+ * callback of a login pending in this tab is handled once), then calls `onRedirectCallback(appState, error?)`. With
+ * `router`, the router's first navigation waits for the start and never writes callback parameters back.
  * The app holds one subscription to the client, released when the app unmounts.
  * @example
  * const client = new PkceClient({ issuer, clientId, redirectUri: location.origin + '/' });
- * createApp(App).use(router).use(createAuth(client, { onRedirectCallback: (appState) => router.replace(returnTo(appState)) })).mount('#app');
+ * createApp(App).use(createAuth(client, { router })).use(router).mount('#app');
  */
 export function createAuth(client: PkceClient, options: AuthPluginOptions = {}): AuthPlugin {
   return {
@@ -73,8 +106,10 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
         client,
         loginWithRedirect: (o) => client.loginWithRedirect(o),
         loginWithPopup: (o) => client.loginWithPopup(o),
-        logout: (o) => client.logout(o),
+        logout: (o) => logoutFrom(client, o),
         getAccessToken: (o) => client.getAccessToken(o),
+        clearError: () => client.clearError(),
+        retryLogin: (o = {}) => retryLogin(client, o),
       });
       // Server-side rendering: the state stays `loading` and nothing starts; an app per request must not leave a
       // listener on a shared client (a server app is never unmounted).
@@ -90,7 +125,22 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
           unmount();
         };
       }
-      deliverAppState(client, (appState) => options.onRedirectCallback?.(appState));
+      const { router } = options;
+      const onRedirectCallback = options.onRedirectCallback
+        ?? ((appState: unknown, error?: AuthError) => void (error ? undefined : router?.replace(getReturnTo(appState)).catch(() => undefined)));
+      router?.beforeEach(async (to) => {
+        await client.start();
+        if (!('state' in to.query && ('code' in to.query || 'error' in to.query))) return true;
+        const query = { ...to.query };
+        for (const p of CALLBACK_PARAMS) delete query[p];
+        return { path: to.path, query, hash: to.hash, replace: true };
+      });
+      // After the router's first navigation (cleaned by the guard above), or it would cancel the app's navigation.
+      deliverCallback(client, (appState, error) => {
+        const deliver = () => (error ? onRedirectCallback(appState, error) : onRedirectCallback(appState));
+        if (router) void router.isReady().then(deliver, deliver);
+        else deliver();
+      });
     },
   };
 }
@@ -99,18 +149,23 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
  * The auth state as read-only refs, and the client's methods. Call it in `setup()` (or anywhere `inject` works).
  * @throws {AuthError} `invalid_options` when the app did not install {@link createAuth}, or outside `setup()`.
  */
-export function useAuth(): UseAuthResult {
+export function useAuth<T extends object = User>(): UseAuthResult<T> {
   const auth = hasInjectionContext() ? inject(KEY, undefined) : undefined;
   if (!auth) {
     throw new AuthError('invalid_options', 'useAuth() needs app.use(createAuth(client)) and must be called in setup() (pkce-spa/vue)');
   }
-  return auth;
+  return auth as unknown as UseAuthResult<T>;
 }
 
-/** Options of {@link createAuthGuard}. */
-export interface AuthGuardOptions {
+export interface AuthGuardOptions<R = never> {
   /** For the login; `appState` defaults to `{ returnTo: to.fullPath }`. */
   loginOptions?: LoginOptions;
+  /**
+   * What the guard returns instead of starting a login when one failed (this page's callback or discovery, or
+   * `login_loop`), e.g. `false` or an error route. The error is also in `useAuth().error` unless it is `login_loop`
+   * or `loginWithRedirect`'s own. Without it the guard rejects and vue-router calls `router.onError`.
+   */
+  onError?: (error: AuthError, to: { fullPath: string }) => R;
 }
 
 /**
@@ -124,14 +179,22 @@ export interface AuthGuardOptions {
  * @throws {AuthError} (rejects) with this page's failed callback or discovery error instead of looping through the
  *   provider, or with what `loginWithRedirect` throws; vue-router passes it to `router.onError`.
  */
-export function createAuthGuard(client: PkceClient, options: AuthGuardOptions = {}): (to: { fullPath: string }) => Promise<boolean> {
+export function createAuthGuard<R = never>(client: PkceClient, options: AuthGuardOptions<R> = {}): (to: { fullPath: string }) => Promise<boolean | R> {
+  const failed = (error: AuthError, to: { fullPath: string }): R => {
+    if (!options.onError) throw error;
+    return options.onError(error, to);
+  };
   return async (to) => {
     // Server-side rendering: nobody is signed in there and nothing can redirect; the browser's guard decides.
     if (typeof window === 'undefined') return true;
     const login = await needsLogin(client);
     if (login === false) return true;
-    if (login !== true) throw login;
-    await redirectOnce(client, { appState: { returnTo: to.fullPath }, ...options.loginOptions });
+    if (login !== true) return failed(login, to);
+    try {
+      await redirectOnce(client, { appState: { returnTo: to.fullPath }, ...options.loginOptions });
+    } catch (e) {
+      return failed(e as AuthError, to);
+    }
     return false;
   };
 }

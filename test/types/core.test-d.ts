@@ -4,7 +4,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   AuthError, createPkceClient, isAuthError, PkceClient,
   type AuthErrorCode, type AuthState, type AuthStateListener, type ClientOptions, type GetTokenOptions,
-  type IdTokenClaims, type LoginOptions, type LogoutOptions, type PkceErrorCode, type PopupLoginOptions, type User,
+  type IdTokenClaims, type LoginOptions, type LogoutOptions, type PkceErrorCode, type PopupLoginOptions, type StartResult, type User,
 } from '../../src/index.js';
 
 const options: ClientOptions = { issuer: 'https://id.example.com', clientId: 'my-spa', redirectUri: 'https://app.example.com/' };
@@ -14,6 +14,7 @@ describe('error codes', () => {
     expectTypeOf<PkceErrorCode>().toEqualTypeOf<
       | 'invalid_options' | 'state_mismatch' | 'redirect_uri_mismatch' | 'revocation_failed' | 'provider_session_active' | 'issuer_mismatch' | 'invalid_id_token' | 'invalid_response' | 'network_error'
       | 'timeout' | 'missing_refresh_token' | 'login_required' | 'popup_blocked' | 'popup_closed' | 'storage_unavailable'
+      | 'login_loop'
     >();
   });
 
@@ -48,7 +49,7 @@ describe('options', () => {
     expectTypeOf<keyof ClientOptions>().toEqualTypeOf<
       | 'issuer' | 'clientId' | 'redirectUri' | 'postLogoutRedirectUri' | 'scope' | 'resource' | 'authorizationParams'
       | 'refreshTokens' | 'leewaySeconds' | 'timeoutMs' | 'metadata' | 'fetch' | 'cache' | 'silentRedirectUri'
-      | 'silentLoginOnStart' | 'verifyIdTokenSignature' | 'metadataOverrides'
+      | 'silentLoginOnStart' | 'verifyIdTokenSignature' | 'metadataOverrides' | 'debug'
     >();
     expectTypeOf<ClientOptions['verifyIdTokenSignature']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<ClientOptions['cache']>().toEqualTypeOf<'memory' | 'indexeddb' | undefined>();
@@ -89,7 +90,11 @@ describe('client', () => {
     expectTypeOf(client.loginWithPopup).toEqualTypeOf<(options?: PopupLoginOptions) => Promise<void>>();
     expectTypeOf(client.handleRedirectCallback).toEqualTypeOf<(url?: string) => Promise<{ appState: unknown }>>();
     expectTypeOf(client.getAccessToken).toEqualTypeOf<(options?: GetTokenOptions) => Promise<string>>();
-    expectTypeOf(client.getUser).toEqualTypeOf<() => User | undefined>();
+    expectTypeOf(client.getUser<User>).toEqualTypeOf<() => User | undefined>();
+    expectTypeOf(client.getUser<{ sub: string; roles: string[] }>).returns.toEqualTypeOf<{ sub: string; roles: string[] } | undefined>();
+    expectTypeOf(client.getIdToken).toEqualTypeOf<() => string | undefined>();
+    expectTypeOf(client.start).toEqualTypeOf<() => Promise<StartResult>>();
+    expectTypeOf(client.clearError).toEqualTypeOf<() => void>();
     expectTypeOf(client.getIdTokenClaims).toEqualTypeOf<() => IdTokenClaims | undefined>();
     expectTypeOf(client.isAuthenticated).toEqualTypeOf<() => boolean>();
     expectTypeOf(client.getState).toEqualTypeOf<() => AuthState>();

@@ -5,22 +5,26 @@
  */
 import { Component, StrictMode, act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, type AuthState } from '../../src/index.js';
-import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../../src/react/index.js';
+import { AuthProvider, RequireAuth, getReturnTo, useAuth, type UseAuthResult } from '../../src/react/index.js';
+import { MAX_AUTO_LOGINS } from '../../src/adapters/start.js';
 import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
 import { countListeners } from '../helpers/listeners.js';
-import { waitForState } from '../helpers/wait.js';
+import { waitForState as until } from '../helpers/wait.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-let assign: MockInstance<Location['assign']>;
+let assign: ReturnType<typeof vi.fn>;
 let container: HTMLElement;
 let root: Root | undefined;
 let caught: unknown[];
 
 beforeEach(() => {
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  sessionStorage.clear();
+  window.history.replaceState(null, '', 'https://app.example.test/');
+  assign = vi.fn();
+  vi.spyOn(window.location, 'assign').mockImplementation(assign);
   container = document.createElement('div');
   document.body.appendChild(container);
   caught = [];
@@ -29,9 +33,20 @@ afterEach(() => {
   if (root) act(() => root!.unmount());
   root = undefined;
   container.remove();
+  vi.restoreAllMocks();
 });
 
-const provider = () => fakeProvider();
+/** The fake provider, with `returnFromProvider` also forgetting the earlier page's navigation in this file's `assign`. */
+const provider = () => {
+  const op = fakeProvider();
+  return {
+    ...op,
+    async returnFromProvider(appState: unknown, answer: Record<string, string> = {}): Promise<void> {
+      await op.returnFromProvider(appState, answer);
+      assign.mockClear();
+    },
+  };
+};
 
 /** Catches what a component throws and shows its code, as an app's error boundary would. */
 class Boundary extends Component<{ children?: ReactNode }, { error?: unknown }> {
@@ -68,7 +83,7 @@ describe('AuthProvider + useAuth', () => {
     render(createElement(AuthProvider, { client }, createElement(Status)));
     expect(text()).toBe('loading');
 
-    await act(() => waitForState(client, (s) => s.status === 'unauthenticated'));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
 
     expect(text()).toBe('unauthenticated');
     expect(latest).toMatchObject({ status: 'unauthenticated', isLoading: false, isAuthenticated: false, client });
@@ -87,7 +102,7 @@ describe('AuthProvider + useAuth', () => {
     expect(text()).toBe('wait');
 
     expect(await act(() => appStates)).toEqual({ returnTo: '/inbox?tab=2' });
-    await act(() => waitForState(client, (s) => s.status === 'authenticated'));
+    await act(() => until(client, (s) => s.status === 'authenticated'));
 
     expect(text()).toBe('hello alice');
     expect(onRedirectCallback).toHaveBeenCalledTimes(1);
@@ -112,7 +127,7 @@ describe('AuthProvider + useAuth', () => {
     const client = provider().client();
     const listening = countListeners(client);
     render(createElement(AuthProvider, { client }, createElement(Status), createElement(Status)));
-    await act(() => waitForState(client, (s) => s.status === 'unauthenticated'));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
     expect(listening()).toBe(2);
     const count = renders.length;
     act(() => root!.unmount());
@@ -136,7 +151,7 @@ async function signedInBehindRequireAuth() {
   await op.returnFromProvider({ returnTo: '/' });
   const client = op.client();
   render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
-  await act(() => waitForState(client, (s) => s.status === 'authenticated'));
+  await act(() => until(client, (s) => s.status === 'authenticated'));
   return { op, client };
 }
 
@@ -148,7 +163,7 @@ describe('RequireAuth', () => {
       const client = op.client();
       if (startedBefore) await client.ready(); // the first render is already unauthenticated: StrictMode mounts RequireAuth twice
       const login = vi.spyOn(client, 'loginWithRedirect');
-      const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
+      const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
 
       render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
       const url = new URL(await act(() => navigated));
@@ -164,19 +179,72 @@ describe('RequireAuth', () => {
     });
   }
 
-  it('shows a failed callback through the error boundary instead of sending the user back to the provider', async () => {
+  it('shows a failed callback in the default error fallback (visible, no blank page); "Sign in again" logs in once more', async () => {
     const op = provider();
-    await op.returnFromProvider({ returnTo: '/' }, { error: 'access_denied', error_description: 'User said no' });
+    await op.returnFromProvider({ returnTo: '/orders' }, { error: 'access_denied', error_description: 'User said no' });
     const client = op.client();
+    const onRedirectCallback = vi.fn();
 
-    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
-    await act(() => waitForState(client, (s) => s.status === 'unauthenticated'));
+    render(createElement(AuthProvider, { client, onRedirectCallback }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
     await act(async () => {}); // RequireAuth's effect: waits for the start, then decides
 
-    expect(text()).toBe('error: access_denied');
-    expect(caught).toEqual([expect.objectContaining({ code: 'access_denied', description: 'User said no' })]);
+    const alert = container.querySelector('[role="alert"]')!;
+    expect(alert.textContent).toContain('Sign-in failed (access_denied): User said no');
+    expect(caught).toEqual([]);
     expect(assign).not.toHaveBeenCalled();
     expect(op.net.count('/token')).toBe(0);
+    // The app hears about the failure too, with the login's appState, to clean its router's location.
+    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
+
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+    await act(async () => alert.querySelector('button')!.click());
+    const url = new URL(await act(() => navigated));
+
+    expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(client.getState().error).toBeUndefined();
+    expect(assign).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes an error fallback render function with { error, retry }', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/' }, { error: 'access_denied' });
+    const client = op.client();
+    const errorFallback = ({ error }: { error: AuthError }) => createElement('em', null, `custom ${error.code}`);
+
+    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { errorFallback }, 'secret')));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(async () => {});
+
+    expect(text()).toBe('custom access_denied');
+  });
+
+  it('stores the return path relative to the router basename', async () => {
+    window.history.replaceState(null, '', 'https://app.example.test/react/orders?id=7#top');
+    const op = provider();
+    const client = op.client();
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+
+    render(createElement(AuthProvider, { client, basename: '/react/' }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    await act(() => navigated);
+
+    const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${ISSUER}/ ${op.clientId}`)!);
+    expect(tx.appState).toEqual({ returnTo: '/orders?id=7#top' });
+    expect(getReturnTo(tx.appState)).toBe('/orders?id=7#top');
+    expect(getReturnTo({ returnTo: '//evil.example' })).toBe('/');
+  });
+
+  it(`after ${MAX_AUTO_LOGINS} automatic logins within a minute that left nobody signed in, shows login_loop instead of a new one`, async () => {
+    sessionStorage.setItem('pkce-spa:auto-logins', JSON.stringify(Array.from({ length: MAX_AUTO_LOGINS }, () => Date.now())));
+    const client = provider().client();
+
+    render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    await act(() => until(client, (s) => s.status === 'unauthenticated'));
+    await act(async () => {});
+    await act(async () => {});
+
+    expect(container.querySelector('[role="alert"]')?.textContent).toContain('(login_loop)');
+    expect(assign).not.toHaveBeenCalled();
   });
 
   it('after useAuth().logout() stays on the fallback and starts no login that would race the end-session redirect', async () => {
@@ -197,7 +265,7 @@ describe('RequireAuth', () => {
   it('a session ended elsewhere (another tab, a dead refresh token) still sends the user to the provider', async () => {
     const { op, client } = await signedInBehindRequireAuth();
     expect(op.net.count('/token')).toBe(1);
-    const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
 
     // A local logout on the client itself, not through useAuth(): RequireAuth cannot tell it from a session that ended.
     await act(() => client.logout({ localOnly: true }));

@@ -4,26 +4,41 @@
  * tests (they share one BroadcastChannel namespace) cannot mix.
  */
 import { createApp, h, nextTick, type App } from 'vue';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { RouterView, createRouter, createWebHistory } from 'vue-router';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError, PkceClient } from '../../src/index.js';
 import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
 import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
 import { countListeners } from '../helpers/listeners.js';
-import { waitForState } from '../helpers/wait.js';
+import { waitForState as until } from '../helpers/wait.js';
 
-let assign: MockInstance<Location['assign']>;
+let assign: ReturnType<typeof vi.fn>;
 let apps: App[];
 
 beforeEach(() => {
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  sessionStorage.clear();
+  window.history.replaceState(null, '', 'https://app.example.test/');
+  assign = vi.fn();
+  vi.spyOn(window.location, 'assign').mockImplementation(assign);
   apps = [];
 });
 afterEach(() => {
   for (const app of apps) app.unmount();
   document.body.innerHTML = '';
+  vi.restoreAllMocks();
 });
 
-const provider = () => fakeProvider();
+/** The fake provider, with `returnFromProvider` also forgetting the earlier page's navigation in this file's `assign`. */
+const provider = () => {
+  const op = fakeProvider();
+  return {
+    ...op,
+    async returnFromProvider(appState: unknown, answer: Record<string, string> = {}): Promise<void> {
+      await op.returnFromProvider(appState, answer);
+      assign.mockClear();
+    },
+  };
+};
 
 /** Mounts an app whose root shows what useAuth() says; returns its element, render count and useAuth() result. */
 function mount(client: PkceClient | undefined, options?: AuthPluginOptions) {
@@ -51,7 +66,7 @@ describe('createAuth + useAuth', () => {
     const { text, view } = mount(client);
     expect(text()).toBe('loading');
 
-    await waitForState(client, (s) => s.status === 'unauthenticated');
+    await until(client, (s) => s.status === 'unauthenticated');
     await nextTick();
 
     expect(text()).toBe('unauthenticated');
@@ -109,7 +124,7 @@ describe('createAuth + useAuth', () => {
     const client = provider().client();
     const listening = countListeners(client);
     const { app, view, text } = mount(client);
-    await waitForState(client, (s) => s.status === 'unauthenticated');
+    await until(client, (s) => s.status === 'unauthenticated');
     await nextTick();
     expect(listening()).toBe(1); // one per app, however many components call useAuth
     const renders = view.renders;
@@ -153,12 +168,56 @@ describe('createAuthGuard', () => {
     const client = op.client();
     mount(client);
 
-    const guarded = createAuthGuard(client)({ fullPath: '/' });
+    const error = await createAuthGuard(client)({ fullPath: '/' }).catch((e: unknown) => e);
 
-    await expect(guarded).rejects.toBeInstanceOf(AuthError);
-    await expect(guarded).rejects.toMatchObject({ code: 'access_denied', description: 'User said no' });
-    await expect(guarded).rejects.toBe(client.getState().error);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ code: 'access_denied', description: 'User said no' });
+    expect(client.getState().error).toBe(error);
     expect(assign).not.toHaveBeenCalled();
     expect(op.net.count('/token')).toBe(0);
   });
+
+  it('with onError, returns its value instead of rejecting; retryLogin() clears the error and logs in again', async () => {
+    const op = provider();
+    await op.returnFromProvider({ returnTo: '/orders' }, { error: 'access_denied' });
+    const client = op.client();
+    const onRedirectCallback = vi.fn();
+    const { view } = mount(client, { onRedirectCallback });
+
+    const result = await createAuthGuard(client, { onError: (error) => `/failed/${error.code}` })({ fullPath: '/orders' });
+
+    expect(result).toBe('/failed/access_denied');
+    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
+    await view.auth!.retryLogin({ appState: { returnTo: '/orders' } });
+    expect(client.getState().error).toBeUndefined();
+    expect(new URL(assign.mock.calls[0]![0] as string).pathname).toBe('/authorize');
+  });
+});
+
+describe('createAuth({ router }) with vue-router', () => {
+  for (const outcome of ['success', 'failure'] as const) {
+    it(`the first navigation never writes the callback parameters back (${outcome}); success goes to returnTo`, async () => {
+      const op = provider();
+      await op.returnFromProvider({ returnTo: '/orders?id=7' }, outcome === 'success' ? { code: 'the-code' } : { error: 'access_denied' });
+      const client = op.client();
+      const router = createRouter({
+        history: createWebHistory('/'),
+        routes: [{ path: '/callback', component: { render: () => h('p', 'home') } }, { path: '/orders', component: { render: () => h('p', 'orders') } }],
+      });
+      const app = createApp({ render: () => h(RouterView) }).use(createAuth(client, { router })).use(router);
+      apps.push(app);
+      app.mount(document.body.appendChild(document.createElement('div')));
+
+      await router.isReady();
+      await until(client, (s) => s.status !== 'loading');
+      // After a success, the default onRedirectCallback navigates to returnTo.
+      await vi.waitFor(() => expect(router.currentRoute.value.path).toBe(outcome === 'success' ? '/orders' : '/callback'));
+
+      const href = new URL(window.location.href);
+      expect([...href.searchParams.keys()].filter((k) => ['code', 'state', 'iss', 'error'].includes(k))).toEqual([]);
+      expect(router.currentRoute.value.query).toEqual(outcome === 'success' ? { id: '7' } : {});
+      expect(router.currentRoute.value.path).toBe(outcome === 'success' ? '/orders' : '/callback');
+      expect(op.net.count('/token')).toBe(outcome === 'success' ? 1 : 0);
+    });
+  }
 });
