@@ -9,8 +9,11 @@ import {
 import { pendingState, saveTransaction, takeTransaction, type Transaction } from './transaction.js';
 import { openPopup, postCallbackToParent } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
-import { isFresh, nextSession, tokenKey, type Session, type User } from './token-store.js';
+import { isFresh, isUnexpired, nextSession, tokenKey, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
+import { Backoff } from './backoff.js';
+import { ProviderClock } from './clock.js';
+import { endedUpTo, markEnded, watchDeviceLife } from './device-life.js';
 
 export interface LoginOptions {
   /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
@@ -31,9 +34,9 @@ export interface GetTokenOptions {
   scope?: string;
   /** RFC 8707 resource for this token; default: the client's resource. */
   resource?: string | string[];
-  /** Renew even if the cached token is still valid. */
+  /** Renew even if the cached token is still valid (skips a backoff pause, except a server's `Retry-After`). */
   forceRefresh?: boolean;
-  /** Renew when fewer than this many seconds are left (at least `leewaySeconds`). */
+  /** Renew when fewer than this many seconds are left (when that is more than the renewal margin, see `leewaySeconds`). */
   minTtlSeconds?: number;
 }
 
@@ -63,9 +66,21 @@ export class PkceClient {
   #renewQueue: Promise<unknown> = Promise.resolve();
   /** The other tabs of this origin with the same issuer + client id, and the IndexedDB cache. */
   readonly #tabs: Tabs;
+  /** Failed renewals pause, in every tab (backoff.ts). */
+  readonly #backoff: Backoff;
+  /** The provider's clock, for ID-token timestamps (clock.ts). */
+  readonly #clock = new ProviderClock();
+  /** Stops the device-life listeners (attached once, on start). */
+  #watching: (() => void) | undefined;
 
   constructor(options: ClientOptions) {
     this.#o = resolveOptions(options);
+    this.#backoff = new Backoff(`pkce-spa:${this.#id()}:backoff`);
+    this.#o.onResponse = (response, sentAt) => {
+      this.#clock.observe(response, sentAt);
+      this.#backoff.observe(response);
+    };
+    this.#o.clockSkewSeconds = () => this.#clock.offsetSeconds;
     this.#tabs = new Tabs(this.#o, {
       session: () => this.#session,
       adopt: (session, metadata) => {
@@ -99,11 +114,12 @@ export class PkceClient {
     const isCallback = !!w && !!pending && new URL(w.location.href).searchParams.get('state') === pending;
     // A signed-in sibling tab hands over its session (and the metadata) over the channel: no request at all.
     await this.#tabs.join(!isCallback);
+    this.#watching ??= watchDeviceLife({ resume: () => this.#resume(), online: () => this.#backoff.online() });
     this.#tabs.metadata = await this.#getMetadata();
     if (this.#state.get().status !== 'loading' || isCallback) return;
     // Else the stored session (cache: 'indexeddb'), checked with exactly one refresh grant before it counts.
     if (!this.#session && (await this.#tabs.restore())) {
-      await this.#renew(tokenKey(), {}, this.#o.leewaySeconds, false, true).catch(() => undefined);
+      await this.#renew(tokenKey(), {}, 0, false, true).catch(() => undefined);
     }
     if (this.#shouldTrySilentLogin()) await this.#serial(() => this.#silentLogin()).catch(() => undefined);
     if (this.#state.get().status === 'loading') this.#state.set(this.#stateFromSession());
@@ -258,15 +274,25 @@ export class PkceClient {
     const { scope, forceRefresh = false } = options;
     if (scope !== undefined && (typeof scope !== 'string' || !scope.trim())) throw invalidOption('scope', 'must be a non-empty string');
     const resource = options.resource === undefined ? undefined : ([] as string[]).concat(options.resource);
-    const minTtl = Math.max(this.#o.leewaySeconds, options.minTtlSeconds ?? 0);
+    const minTtl = options.minTtlSeconds ?? 0;
     if (!Number.isFinite(minTtl)) throw invalidOption('minTtlSeconds', 'must be a finite number');
     const key = tokenKey(scope, resource);
     const cached = this.#session?.tokens.get(key);
-    if (!forceRefresh && isFresh(cached, minTtl)) return cached.accessToken;
+    if (!forceRefresh && isFresh(cached, minTtl, this.#o.leewaySeconds)) return cached.accessToken;
+    // Renewal is paused after failures (backoff.ts): a token that has not expired is the answer meanwhile.
+    if (!forceRefresh && this.#backoff.pauseMs() && isUnexpired(cached)) return cached.accessToken;
 
     let flight = this.#inflight.get(key);
     if (!flight) {
-      flight = this.#renew(key, { scope, resource }, minTtl, forceRefresh).finally(() => this.#inflight.delete(key));
+      flight = this.#renew(key, { scope, resource }, minTtl, forceRefresh)
+        .catch((e: unknown) => {
+          // A failed renewal is not the caller's problem while the current token still works; the next call tries
+          // again once the backoff allows. A session that ended has no token left here.
+          const current = this.#session?.tokens.get(key);
+          if (!forceRefresh && isUnexpired(current)) return current.accessToken;
+          throw e;
+        })
+        .finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, flight);
     }
     return flight;
@@ -281,7 +307,7 @@ export class PkceClient {
       // Check again: the renewal ahead of us in the queue, or in another tab, may have produced what we need
       // (then even a forced renewal is satisfied: that token is newer than the call).
       const cached = this.#session?.tokens.get(key);
-      if ((!force || cached !== before) && isFresh(cached, minTtl)) return cached.accessToken;
+      if ((!force || cached !== before) && isFresh(cached, minTtl, this.#o.leewaySeconds)) return cached.accessToken;
       const session = this.#session;
       if (!session?.refreshToken && this.#o.silentRedirectUri && key === tokenKey()) {
         return (await this.#silentLogin()).accessToken;
@@ -291,15 +317,19 @@ export class PkceClient {
         throw new AuthError('missing_refresh_token', 'The access token expired and there is no refresh token (see the refreshTokens and silentRedirectUri options): sign in again');
       }
       const as = await this.#getMetadata();
+      await this.#backoff.before(force);
       let result;
       try {
         result = await refresh(as, this.#o, session.refreshToken, p);
       } catch (e) {
         const error = toAuthError(e);
-        // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
+        // The refresh token is dead: end the session instead of retrying forever. Other errors keep it, and pause
+        // renewals in every tab before this one lets go of the lock.
         if (error.code === 'invalid_grant' && this.#session === session) this.#end(error);
+        else await this.#backoff.failed(error);
         throw error;
       }
+      this.#backoff.succeeded();
       if (this.#session !== session) {
         throw new AuthError('login_required', 'The session ended while the token was being renewed');
       }
@@ -373,6 +403,7 @@ export class PkceClient {
 
   /** Replaces the session; settles once it is stored (`cache: 'indexeddb'`) and announced to the other tabs. */
   #commit(session: Session): Promise<void> {
+    if (session.idToken !== this.#session?.idToken) this.#clock.observeIssuedAt(session.claims.iat);
     this.#session = session;
     this.#state.set(this.#stateFromSession());
     return this.#tabs.publish(session);
@@ -381,9 +412,29 @@ export class PkceClient {
   /** Ends the session in every tab; a rejected refresh token (`error`) ends only the sessions it belonged to. */
   #end(error: AuthError | undefined): Promise<void> {
     const version = this.#tabs.n;
+    // For tabs that hear no message now (frozen, in the back/forward cache): see device-life.ts.
+    markEnded(this.#id(), error ? version : Date.now());
     this.#session = undefined;
     this.#state.set(error ? { status: 'unauthenticated', error } : { status: 'unauthenticated' });
     return this.#tabs.publish(undefined, error ? version : Infinity);
+  }
+
+  /**
+   * The tab is back (visible, online, restored from the back/forward cache): drops a session that ended meanwhile
+   * in another tab, and takes a newer one if a live tab holds it. The next getAccessToken() renews if needed.
+   */
+  #resume(): void {
+    if (this.#session && this.#tabs.n <= endedUpTo(this.#id())) {
+      this.#session = undefined;
+      this.#state.set({ status: 'unauthenticated' });
+      void this.#tabs.publish(undefined, this.#tabs.n);
+    }
+    void this.#tabs.rejoin();
+  }
+
+  /** The session's identity across tabs: issuer and client id. */
+  #id(): string {
+    return `${this.#o.issuerUrl.href} ${this.#o.clientId}`;
   }
 
   #stateFromSession(): AuthState {

@@ -34,7 +34,8 @@ export interface TokenResult {
 
 const METADATA_CACHE_SECONDS = 3600;
 
-const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
+// clockSkew: ID token timestamps (exp, nbf, auth_time) are checked on the provider's clock (see clock.ts).
+const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId, [oauth.clockSkew]: o.clockSkewSeconds?.() });
 
 /**
  * Request options for oauth4webapi: our `fetch` adds the per-request timeout and turns a rejected fetch into
@@ -47,9 +48,12 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
     const controller = new AbortController();
     const { signal } = controller;
     const timer = setTimer(() => controller.abort(), o.timeoutMs);
+    const sentAt = nowSeconds();
     try {
       // Race the abort too: an injected fetch that ignores the signal must not hang the caller.
-      return await Promise.race([send(url, { ...init, signal }), new Promise<never>((_, reject) => (signal.onabort = reject))]);
+      const response = await Promise.race([send(url, { ...init, signal }), new Promise<never>((_, reject) => (signal.onabort = reject))]);
+      o.onResponse?.(response, sentAt); // the provider's clock and Retry-After (clock.ts, backoff.ts)
+      return response;
     } catch (cause) {
       throw new AuthError(
         signal.aborted ? 'timeout' : 'network_error',

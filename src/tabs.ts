@@ -92,6 +92,12 @@ export class Tabs {
     if (newest) await this.#ask(newest, Math.min(JOIN_MS, this.o.timeoutMs));
   }
 
+  /** After the tab was frozen or in the back/forward cache: takes a newer session that a live tab holds, if any. */
+  async rejoin(): Promise<void> {
+    const newest = await this.#newest();
+    if (newest > this.n) await this.#ask(newest, Math.min(JOIN_MS, this.o.timeoutMs));
+  }
+
   /** With `cache: 'indexeddb'`: adopts the stored session; returns whether there was one. */
   async restore(): Promise<boolean> {
     const found = await this.#load();
