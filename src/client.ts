@@ -12,7 +12,7 @@ import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, isUnexpired, nextSession, tokenKey, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
 import { Backoff } from './backoff.js';
-import { ProviderClock } from './clock.js';
+import { noteDeadlines, ProviderClock } from './clock.js';
 import { endedUpTo, markEnded, watchDeviceLife } from './device-life.js';
 
 export interface LoginOptions {
@@ -84,6 +84,7 @@ export class PkceClient {
     this.#tabs = new Tabs(this.#o, {
       session: () => this.#session,
       adopt: (session, metadata) => {
+        if (session) noteDeadlines(session.tokens.values());
         this.#session = session;
         if (metadata) this.#metadata ??= Promise.resolve(metadata);
         // While starting, #start sets the first state (a stored session is checked with the server first).
@@ -404,6 +405,7 @@ export class PkceClient {
   /** Replaces the session; settles once it is stored (`cache: 'indexeddb'`) and announced to the other tabs. */
   #commit(session: Session): Promise<void> {
     if (session.idToken !== this.#session?.idToken) this.#clock.observeIssuedAt(session.claims.iat);
+    noteDeadlines(session.tokens.values());
     this.#session = session;
     this.#state.set(this.#stateFromSession());
     return this.#tabs.publish(session);

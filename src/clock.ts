@@ -42,6 +42,14 @@ export function secondsLeft(token: AccessToken, wall = nowSeconds(), mono = mono
   return Math.min(byWall, deadline - mono);
 }
 
+/**
+ * Notes the monotonic deadline of every token of a session this tab just made or received, before the wall clock can
+ * move (a token first judged after a jump would take the jump in).
+ */
+export function noteDeadlines(tokens: Iterable<AccessToken>): void {
+  for (const token of tokens) secondsLeft(token);
+}
+
 /** The provider's clock, as an offset from this device's wall clock. */
 export class ProviderClock {
   /** Provider clock − device clock, in seconds; 0 until a response says otherwise. */
