@@ -461,14 +461,16 @@ async function loadSecond(context, tabs) {
  * second per step after every tab's call of that second has settled, so each renewal happens at the simulated instant
  * it would in real time. The provider's own clock runs in real time (a few minutes for a simulated hour); the SDK
  * checks ID tokens on the provider's clock (estimated from each new ID token's iat), so that gap is harmless. Token
- * requests are counted at the provider; the per-hour figure is that count × 60 / --load-minutes (no extrapolation at
- * the default 60).
+ * requests are counted at the provider; the per-hour figure is that count × 3600 / the seconds that passed on the
+ * pages' clock (a little more than --load-minutes × 60, since Playwright's clock also ticks in real time).
  */
 async function loadScenario() {
   const context = await newContext({}, { clock: true });
   try {
     const tabs = await loadTabs(context);
     const before = clockDemo.stats();
+    const pageNow = () => tabs[0].evaluate(() => Date.now());
+    const startedAt = await pageNow();
     const failureCodes = {};
     let calls = 0;
     let failures = 0;
@@ -482,9 +484,11 @@ async function loadScenario() {
       }
     }
     const requests = requestsSince(clockDemo, before);
+    // Playwright's installed clock also ticks in real time between the steps: count the simulated time the pages saw.
+    const simulatedSeconds = ((await pageNow()) - startedAt) / 1000;
     const last = await tabs[0].evaluate(renewInPage, { force: false });
     if (last.token === undefined || !(await isUsable(tabs[0], last.token))) throw new Error('the last token is not accepted by the API');
-    return { minutes: loadMinutes, tabs: LOAD_TABS, calls, failures, failureCodes, tokenRequests: requests.token, invalidGrant: requests.invalidGrant, perHour: (requests.token * 60) / loadMinutes };
+    return { minutes: loadMinutes, simulatedSeconds, tabs: LOAD_TABS, calls, failures, failureCodes, tokenRequests: requests.token, invalidGrant: requests.invalidGrant, perHour: (requests.token * 3600) / simulatedSeconds };
   } finally {
     await context.close();
   }
@@ -651,7 +655,7 @@ function report(machine, r) {
     `renewal load (issue 13): one user, ${LOAD_TABS} tabs, getAccessToken() per tab per second, 90 s access tokens, pages' clock simulated`,
     load.failed
       ? `  pkce-spa: FAILED: ${load.failed}`
-      : `  pkce-spa now: ${load.perHour.toFixed(0)} token requests per user-hour (${load.tokenRequests} in ${load.minutes} simulated min; ${load.calls.toLocaleString('en-US')} calls, ${load.failures} failed${load.failures ? ` ${JSON.stringify(load.failureCodes)}` : ''}, invalid_grant ${load.invalidGrant})`,
+      : `  pkce-spa now: ${load.perHour.toFixed(1)} token requests per user-hour (${load.tokenRequests} in ${(load.simulatedSeconds / 60).toFixed(1)} simulated min; ${load.calls.toLocaleString('en-US')} calls, ${load.failures} failed${load.failures ? ` ${JSON.stringify(load.failureCodes)}` : ''}, invalid_grant ${load.invalidGrant})`,
     ...PEERS.map(([name, perHour]) => `  ${name}: ${perHour} per user-hour (quoted from issue 13, not run here)`),
     outage.failed
       ? `  ${OUTAGE_SECONDS} s token-endpoint outage: FAILED: ${outage.failed}`

@@ -40,11 +40,20 @@ function provider({ ttl = 90, deviceAheadSeconds = 0, idTtl = 3600, date = true 
   let n = 0;
   let nonce = '';
   const expiry = new Map<string, number>();
-  const p = {
+  const p: {
+    clientId: string;
+    expiry: Map<string, number>;
+    fail: undefined | (() => Response | Promise<Response>);
+    answer: (claims?: Record<string, unknown>) => Response;
+    net: ReturnType<typeof fakeFetch>;
+    refreshes: () => number;
+    left: (token: string) => number;
+    signedIn: () => Promise<PkceClient>;
+  } = {
     clientId,
     expiry,
     /** Replaces the answer to refresh grants (an outage, a 503); undefined: answer normally. */
-    fail: undefined as undefined | (() => Response | Promise<Response>),
+    fail: undefined,
     answer(claims: Record<string, unknown> = {}): Response {
       n += 1;
       const iat = Math.floor(now());
@@ -58,12 +67,12 @@ function provider({ ttl = 90, deviceAheadSeconds = 0, idTtl = 3600, date = true 
       return new Response(JSON.stringify(body), { status: 200, headers });
     },
     net: fakeFetch({
-      '/token': (req) => {
+      '/token': (req): Response | Promise<Response> => {
         if (req.body.get('grant_type') === 'authorization_code') return p.answer({ nonce });
         return p.fail ? p.fail() : p.answer();
       },
     }),
-    refreshes: () => p.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length,
+    refreshes: (): number => p.net.requests.filter((r: { body: URLSearchParams }) => r.body.get('grant_type') === 'refresh_token').length,
     /** Seconds the token has left on the provider's clock. */
     left: (token: string) => expiry.get(token)! - now(),
     async signedIn(): Promise<PkceClient> {
