@@ -13,7 +13,7 @@ import { isFresh, isUnexpired, nextSession, tokenKey, type Session, type User } 
 import { Tabs } from './tabs.js';
 import { Backoff } from './backoff.js';
 import { noteDeadlines, ProviderClock } from './clock.js';
-import { endedUpTo, markEnded, watchDeviceLife } from './device-life.js';
+import { clearEnded, endedUpTo, markEnded, watchDeviceLife } from './device-life.js';
 
 export interface LoginOptions {
   /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
@@ -70,7 +70,7 @@ export class PkceClient {
   readonly #backoff: Backoff;
   /** The provider's clock, for ID-token timestamps (clock.ts). */
   readonly #clock = new ProviderClock();
-  /** Stops the device-life listeners (attached once, on start). */
+  /** Stops the device-life listeners; set once, so that a retried start does not attach them twice. */
   #watching: (() => void) | undefined;
 
   constructor(options: ClientOptions) {
@@ -406,6 +406,7 @@ export class PkceClient {
   #commit(session: Session): Promise<void> {
     if (session.idToken !== this.#session?.idToken) this.#clock.observeIssuedAt(session.claims.iat);
     noteDeadlines(session.tokens.values());
+    if (!this.#session) clearEnded(this.#id()); // a login (see device-life.ts)
     this.#session = session;
     this.#state.set(this.#stateFromSession());
     return this.#tabs.publish(session);

@@ -24,6 +24,19 @@ export function markEnded(id: string, n: number): void {
   }
 }
 
+/**
+ * Forgets the mark when someone signs in: versions come from the wall clock, and a clock set back after a logout must
+ * not make the new session look ended. A tab that returns with an older session then finds the new one held by a
+ * live tab and takes it (tabs.ts `rejoin`).
+ */
+export function clearEnded(id: string): void {
+  try {
+    localStorage.removeItem(endedKey(id));
+  } catch {
+    // Nothing was noted either.
+  }
+}
+
 /** The version up to which sessions of `id` ended; 0 when none did (or storage is refused). */
 export function endedUpTo(id: string): number {
   try {

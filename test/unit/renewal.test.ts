@@ -363,3 +363,43 @@ describe('device clocks that are off or jump', () => {
     expect(p.refreshes()).toBe(1);
   });
 });
+
+describe('tabs that come back', () => {
+  it('a tab that missed a logout (frozen, or kept in the back/forward cache) drops the session when it is shown again', async () => {
+    const NodeChannel = globalThis.BroadcastChannel;
+    let deaf = false;
+    // Messages to every tab stop while `deaf`: what a frozen or cached page hears.
+    vi.stubGlobal('BroadcastChannel', class extends NodeChannel {
+      override set onmessage(handler: ((e: MessageEvent) => void) | null) {
+        super.onmessage = handler && ((e: MessageEvent) => !deaf && handler(e));
+      }
+    });
+    const locks = installFakeLocks();
+    try {
+      const clientId = freshClientId();
+      const op = rotatingOp(clientId);
+      const a = await tab(op, clientId);
+      await signIn(a, op);
+      const b = await tab(op, clientId);
+      expect(b.getState().status).toBe('authenticated');
+      deaf = true;
+      await a.logout({ localOnly: true });
+      expect(b.getState().status).toBe('authenticated'); // it heard nothing
+      const event = new Event('pageshow') as Event & { persisted: boolean };
+      Object.defineProperty(event, 'persisted', { value: true });
+      window.dispatchEvent(event);
+      expect(b.getState().status).toBe('unauthenticated');
+      expect(await outcome(b)).toEqual({ error: 'login_required' });
+      expect(op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token')).toHaveLength(0);
+
+      // A new login clears the mark: a clock set back since the logout cannot make the new session look ended.
+      deaf = false;
+      await signIn(a, op);
+      window.dispatchEvent(event);
+      expect(a.getState().status).toBe('authenticated');
+    } finally {
+      locks.uninstall();
+      vi.unstubAllGlobals();
+    }
+  });
+});
