@@ -88,7 +88,7 @@ export class Backoff {
     const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
     const ms = Math.max(exponential, this.#retryAfterMs);
     this.#serverSaid = this.#retryAfterMs >= exponential;
-    this.retryAt = Date.now() + ms;
+    this.retryAt = Math.ceil(Date.now() + ms); // whole milliseconds, as in the lock name
     this.#code = error.code;
     this.#message = error.message;
     return this.#share(ms);
@@ -115,7 +115,7 @@ export class Backoff {
     this.#release = undefined;
     const manager = locks();
     if (!ms || !manager) return Promise.resolve();
-    const name = `${this.name}!${Math.ceil(this.retryAt)}!${this.failures}!${encodeURIComponent(this.#code)}`;
+    const name = `${this.name}!${this.retryAt}!${this.failures}!${encodeURIComponent(this.#code)}`;
     return new Promise<void>((granted) => {
       manager.request(name, { mode: 'shared' }, () => new Promise<void>((release) => {
         this.#release = release;
