@@ -31,7 +31,7 @@ export const BUDGETS = { iife: 12_000, minimal: 9_000 };
  * What the tests enforce until the budgets above are met: today's sizes plus about 2%, so the bundle cannot grow
  * unnoticed while it is brought down. Lower these as the code shrinks; never raise them to make a change fit.
  */
-// Raised for issue 13 (renewal backoff shared by tabs, provider clock, device life: +1,446 / +1,452 bytes gzip over
+// Raised for issue 13 (renewal backoff shared by tabs, provider clock, device life: +1,465 / +1,469 bytes gzip over
 // 13,890 / 12,922); the lead decides whether that cost stays or the backoff becomes a lazy chunk.
 export const CEILINGS = { iife: 15_650, minimal: 14_650 };
 
