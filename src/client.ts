@@ -10,9 +10,12 @@ import { checkCallbackUrl, pendingState, peekTransaction, saveTransaction, takeT
 import { debug } from './debug.js';
 import { expectChildCallback, openPopup, postCallbackToParent, waitingParent } from './popup.js';
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
-import { isFresh, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './token-store.js';
+import { isFresh, isUnexpired, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
 import { nowSeconds } from './env.js';
+import { Backoff } from './backoff.js';
+import { noteDeadlines, ProviderClock } from './clock.js';
+import { clearEnded, endedUpTo, markEnded, watchDeviceLife } from './device-life.js';
 
 /** Options for {@link PkceClient.loginWithRedirect}. */
 export interface LoginOptions {
@@ -40,11 +43,11 @@ export interface GetTokenOptions {
   /** RFC 8707 resource for this token; default: the client's resource. */
   resource?: string | string[];
   /**
-   * Renew even if the cached token is still valid.
+   * Renew even if the cached token is still valid (skips a backoff pause, except a server's `Retry-After`).
    * @defaultValue false
    */
   forceRefresh?: boolean;
-  /** Renew when fewer than this many seconds are left (at least `leewaySeconds`). */
+  /** Renew when fewer than this many seconds are left (when that is more than the renewal margin, see `leewaySeconds`). */
   minTtlSeconds?: number;
 }
 
@@ -92,12 +95,25 @@ export class PkceClient {
   #renewQueue: Promise<unknown> = Promise.resolve();
   /** The other tabs of this origin with the same issuer + client id, and the IndexedDB cache; owns the session. */
   readonly #tabs: Tabs;
+  /** Failed renewals pause, in every tab (backoff.ts). */
+  readonly #backoff: Backoff;
+  /** The provider's clock, for ID-token timestamps (clock.ts). */
+  readonly #clock = new ProviderClock();
+  /** Stops the device-life listeners; set once, so that a retried start does not attach them twice. */
+  #watching: (() => void) | undefined;
 
   constructor(options: ClientOptions) {
     this.#options = resolveOptions(options);
+    this.#backoff = new Backoff(`pkce-spa:${this.#id()}:backoff`);
+    this.#options.onResponse = (response, sentAt) => {
+      this.#clock.observe(response, sentAt);
+      this.#backoff.observe(response);
+    };
+    this.#options.clockSkewSeconds = () => this.#clock.offsetSeconds;
     this.#tabs = new Tabs(this.#options, {
       verify: (session, isLogin) => this.#verifyAdopted(session, isLogin),
-      adopted: () => {
+      adopted: (session) => {
+        if (session) noteDeadlines(session.tokens.values());
         // While starting, #start sets the first state (a stored session is checked with the server first).
         if (this.#state.get().status !== 'loading') this.#state.set(this.#stateFromSession());
       },
@@ -137,11 +153,12 @@ export class PkceClient {
     const metadata = this.#getMetadata();
     metadata.catch(() => undefined);
     await this.#tabs.join(!isCallback);
+    this.#watching ??= watchDeviceLife({ resume: () => this.#resume(), online: () => this.#backoff.online() });
     await metadata;
     if (this.#state.get().status !== 'loading' || isCallback) return;
     // Else the stored session (cache: 'indexeddb'), checked with exactly one refresh grant before it counts.
     if (!this.#session && (await this.#tabs.restore())) {
-      await this.#renew(tokenKey(), {}, { minTtl: this.#options.leewaySeconds, force: false, waitForReady: false }).catch(() => undefined);
+      await this.#renew(tokenKey(), {}, { minTtl: 0, force: false, waitForReady: false }).catch(() => undefined);
     }
     if (this.#shouldTrySilentLogin()) {
       await this.#serial(() => this.#silentLogin()).then(
@@ -233,7 +250,13 @@ export class PkceClient {
     const tokens = new Map<string, AccessToken>();
     for (const [key, token] of session.tokens) {
       if (typeof key === 'string' && typeof token?.accessToken === 'string' && typeof token.tokenType === 'string') {
-        tokens.set(key, { accessToken: token.accessToken, tokenType: token.tokenType, expiresAt: typeof token.expiresAt === 'number' ? token.expiresAt : 0, scope: typeof token.scope === 'string' ? token.scope : undefined });
+        tokens.set(key, {
+          accessToken: token.accessToken,
+          tokenType: token.tokenType,
+          expiresAt: typeof token.expiresAt === 'number' ? token.expiresAt : 0,
+          lifetimeSeconds: typeof token.lifetimeSeconds === 'number' ? token.lifetimeSeconds : undefined,
+          scope: typeof token.scope === 'string' ? token.scope : undefined,
+        });
       }
     }
     const refreshToken = this.#options.refreshTokens && typeof session.refreshToken === 'string' ? session.refreshToken : undefined;
@@ -412,15 +435,25 @@ export class PkceClient {
     const { scope, forceRefresh = false } = options;
     if (scope !== undefined && (typeof scope !== 'string' || !scope.trim())) throw invalidOption('scope', 'must be a non-empty string');
     const resource = options.resource === undefined ? undefined : ([] as string[]).concat(options.resource);
-    const minTtl = Math.max(this.#options.leewaySeconds, options.minTtlSeconds ?? 0);
+    const minTtl = options.minTtlSeconds ?? 0;
     if (!Number.isFinite(minTtl)) throw invalidOption('minTtlSeconds', 'must be a finite number');
     const key = tokenKey(scope, resource);
     const cached = this.#session?.tokens.get(key);
-    if (!forceRefresh && isFresh(cached, minTtl)) return cached.accessToken;
+    if (!forceRefresh && isFresh(cached, minTtl, this.#options.leewaySeconds)) return cached.accessToken;
+    // Renewal is paused after failures (backoff.ts): a token that has not expired is the answer meanwhile.
+    if (!forceRefresh && this.#backoff.pauseMs() && isUnexpired(cached)) return cached.accessToken;
 
     let flight = this.#inflight.get(key);
     if (!flight) {
-      flight = this.#renew(key, { scope, resource }, { minTtl, force: forceRefresh, waitForReady: true }).finally(() => this.#inflight.delete(key));
+      flight = this.#renew(key, { scope, resource }, { minTtl, force: forceRefresh, waitForReady: true })
+        .catch((e: unknown) => {
+          // A failed renewal is not the caller's problem while the current token still works; the next call tries
+          // again once the backoff allows. A session that ended has no token left here.
+          const current = this.#session?.tokens.get(key);
+          if (!forceRefresh && isUnexpired(current)) return current.accessToken;
+          throw e;
+        })
+        .finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, flight);
     }
     return flight;
@@ -437,7 +470,7 @@ export class PkceClient {
       // Check again: the renewal ahead of us in the queue, or in another tab, may have produced what we need
       // (then even a forced renewal is satisfied: that token is newer than the call).
       const cached = this.#session?.tokens.get(key);
-      if ((!renewal.force || cached !== before) && isFresh(cached, renewal.minTtl)) return cached.accessToken;
+      if ((!renewal.force || cached !== before) && isFresh(cached, renewal.minTtl, this.#options.leewaySeconds)) return cached.accessToken;
       const session = this.#session;
       const reason = !renewal.waitForReady ? 'start' : renewal.force ? 'forced' : cached ? 'expiring' : 'missing';
       if (!session?.refreshToken && this.#options.silentRedirectUri && key === tokenKey()) {
@@ -449,6 +482,7 @@ export class PkceClient {
         throw new AuthError('missing_refresh_token', 'The access token expired and there is no refresh token (see the refreshTokens and silentRedirectUri options): sign in again');
       }
       const as = await this.#getMetadata();
+      await this.#backoff.before(renewal.force);
       let result;
       try {
         debug(this.#options, { type: 'renewal', reason, via: 'refresh_token' });
@@ -456,10 +490,13 @@ export class PkceClient {
       } catch (e) {
         const error = toAuthError(e);
         debug(this.#options, { type: 'renewal_failed', code: error.code });
-        // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
+        // The refresh token is dead: end the session instead of retrying forever. Other errors keep it, and pause
+        // renewals in every tab before this one lets go of the lock.
         if (error.code === 'invalid_grant' && this.#session === session) await this.#endAfterRejection(error);
+        else await this.#backoff.failed(error);
         throw error;
       }
+      this.#backoff.succeeded();
       if (this.#session !== session) {
         throw new AuthError('login_required', 'The session ended while the token was being renewed');
       }
@@ -531,6 +568,8 @@ export class PkceClient {
    */
   close(): void {
     this.#tabs.close();
+    this.#watching?.();
+    this.#watching = undefined;
   }
 
   /**
@@ -584,6 +623,9 @@ export class PkceClient {
 
   /** Replaces the session; settles once it is stored (`cache: 'indexeddb'`) and announced to the other tabs. */
   #commit(session: Session, isLogin: boolean): Promise<void> {
+    if (session.idToken !== this.#session?.idToken) this.#clock.observeIssuedAt(session.claims.iat);
+    noteDeadlines(session.tokens.values());
+    if (!this.#session) clearEnded(this.#id()); // a login (see device-life.ts)
     const announced = this.#tabs.announce(session, isLogin);
     this.#state.set(this.#stateFromSession());
     return announced;
@@ -591,6 +633,8 @@ export class PkceClient {
 
   /** Ends the session in every tab (logout). */
   #endSession(): Promise<void> {
+    // For tabs that hear no message now (frozen, in the back/forward cache): see device-life.ts.
+    markEnded(this.#id(), Date.now());
     const ended = this.#tabs.announceEnded();
     this.#state.set({ status: 'unauthenticated' });
     return ended;
@@ -598,9 +642,28 @@ export class PkceClient {
 
   /** Ends the sessions a rejected refresh token belonged to, in every tab; a newer login elsewhere survives. */
   #endAfterRejection(error: AuthError): Promise<void> {
-    const ended = this.#tabs.announceEnded(this.#tabs.version);
+    const version = this.#tabs.version;
+    markEnded(this.#id(), version);
+    const ended = this.#tabs.announceEnded(version);
     this.#state.set({ status: 'unauthenticated', error });
     return ended;
+  }
+
+  /**
+   * The tab is back (visible, online, restored from the back/forward cache): drops a session that ended meanwhile
+   * in another tab, and takes a newer one if a live tab holds it. The next getAccessToken() renews if needed.
+   */
+  #resume(): void {
+    if (this.#session && this.#tabs.version <= endedUpTo(this.#id())) {
+      void this.#tabs.announceEnded(this.#tabs.version);
+      this.#state.set({ status: 'unauthenticated' });
+    }
+    void this.#tabs.rejoin();
+  }
+
+  /** The session's identity across tabs: issuer and client id. */
+  #id(): string {
+    return `${this.#options.issuerUrl.href} ${this.#options.clientId}`;
   }
 
   #stateFromSession(): AuthState {

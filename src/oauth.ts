@@ -43,7 +43,8 @@ export interface TokenResult {
 
 const METADATA_CACHE_SECONDS = 3600;
 
-const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
+// clockSkew: ID token timestamps (exp, nbf, auth_time) are checked on the provider's clock (see clock.ts).
+const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId, [oauth.clockSkew]: o.clockSkewSeconds?.() });
 
 /**
  * Request options for oauth4webapi: our `fetch` runs the whole request, body included, under `timeoutMs` (a body that
@@ -62,12 +63,14 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
     const timer = setTimer(() => controller.abort(), o.timeoutMs);
     // Race the abort too: an injected fetch (or a body stream) that ignores the signal must not hang the caller.
     const aborted = new Promise<never>((_, reject) => (signal.onabort = () => reject(signal.reason)));
+    const sentAt = nowSeconds();
     let response: Response;
     let body: ArrayBuffer | null;
     try {
       response = await Promise.race([send(url, { ...init, signal, ...(isDiscovery && { redirect: 'follow' }) }), aborted]);
       // No body: an opaque redirect (status 0, redirect: 'manual' in a browser), a 204, ...
       body = response.body ? await Promise.race([response.arrayBuffer(), aborted]) : null;
+      o.onResponse?.(response, sentAt); // the provider's clock and Retry-After (clock.ts, backoff.ts)
     } catch (cause) {
       throw signal.aborted
         ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${o.timeoutMs} ms)`, { cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`) })
@@ -355,7 +358,8 @@ async function parseable(response: Response): Promise<Response> {
 /** The validated ID token claims of a token response, refusing one issued in the future beyond `leewaySeconds`. */
 function idTokenClaims(o: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTokenClaims | undefined {
   const claims = oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined;
-  if (claims && claims.iat > nowSeconds() + o.leewaySeconds) {
+  // On the provider's clock when its Date header told us (clock.ts): a device that is slow is not the token's fault.
+  if (claims && claims.iat > nowSeconds() + (o.clockSkewSeconds?.() ?? 0) + o.leewaySeconds) {
     throw new AuthError('invalid_id_token', `The ID token was issued in the future (iat ${claims.iat}, this device says ${Math.floor(nowSeconds())}): check the device's clock`);
   }
   return claims;

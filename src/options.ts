@@ -136,6 +136,10 @@ export interface ResolvedOptions {
   debug: DebugListener | undefined;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
+  /** Set by the client, not an option: sees each response of the provider and when its request was sent (seconds). */
+  onResponse?: (response: Response, sentAt: number) => void;
+  /** Set by the client, not an option: provider clock − device clock in seconds, for oauth4webapi's `clockSkew`. */
+  clockSkewSeconds?: () => number;
 }
 
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */

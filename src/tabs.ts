@@ -102,6 +102,12 @@ export class Tabs {
     if (newest) await this.#ask(newest, Math.min(JOIN_MS, this.options.timeoutMs));
   }
 
+  /** After the tab was frozen or in the back/forward cache: takes a newer session that a live tab holds, if any. */
+  async rejoin(): Promise<void> {
+    const newest = await this.#newest();
+    if (newest > this.#version) await this.#ask(newest, Math.min(JOIN_MS, this.options.timeoutMs));
+  }
+
   /** With `cache: 'indexeddb'`: adopts the stored session once verified; returns whether there was one. */
   async restore(): Promise<boolean> {
     const found = await this.#load();

@@ -159,11 +159,11 @@ describe('getAccessToken', () => {
     expect(net.count('/token')).toBe(1);
   });
 
-  it('renews with the refresh token inside the leeway, rotating it', async () => {
+  it('renews with the refresh token inside the renewal margin, rotating it', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const { c, net } = await signedIn();
     const first = await c.getAccessToken();
-    vi.setSystemTime(Date.now() + 241_000); // 300 s token, 59 s left < 60 s leeway
+    vi.setSystemTime(Date.now() + 271_000); // 300 s token: 29 s left < 30 s margin (a tenth of the lifetime)
     const second = await c.getAccessToken();
     expect(second).not.toBe(first);
     const refreshes = net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token');
