@@ -37,6 +37,13 @@ export interface GetTokenOptions {
   minTtlSeconds?: number;
 }
 
+export interface FetchWithAuthOptions {
+  /** Scope of the token to send (a subset of what was granted); default: the client's scope. */
+  scope?: string;
+  /** RFC 8707 resource of the token to send (one token is cached per resource + scope); default: the client's resource. */
+  resource?: string | string[];
+}
+
 export interface LogoutOptions {
   /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
   returnTo?: string;
@@ -130,7 +137,11 @@ export class PkceClient {
    */
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     const extra = checkParams('authorizationParams', options.authorizationParams);
-    const { tx, url } = await this.#authorize(this.#o.redirectUri, extra);
+    const { tx: { dpopKey, ...tx }, url } = await this.#authorize(this.#o.redirectUri, extra);
+    // A CryptoKey cannot go into sessionStorage: the DPoP key waits in IndexedDB for the callback.
+    if (dpopKey) await (await import('./storage/pending-key.js')).savePendingKey(tx.state, dpopKey).catch((cause) => {
+      throw new AuthError('storage_unavailable', 'IndexedDB is unavailable, so a redirect login cannot keep its DPoP key; use loginWithPopup()', { cause });
+    });
     saveTransaction(this.#o.clientId, { ...tx, appState: options.appState });
     requireWindow('loginWithRedirect').location.assign(url);
   }
@@ -138,8 +149,16 @@ export class PkceClient {
   /** Fresh PKCE secrets, state and nonce for one login, and the authorization request URL that carries them. */
   async #authorize(redirectUri: string, extra: Record<string, string>): Promise<{ tx: Transaction; url: string }> {
     const as = await this.#getMetadata();
-    const tx = { ...(await createLoginSecrets()), redirectUri };
-    return { tx, url: authorizationUrl(as, this.#o, { ...tx, extra }).href };
+    const { dpop } = this.#o;
+    // DPoP: a new key pair for the new session, and the code bound to it with dpop_jkt (RFC 9449 §10).
+    const dpopKey = await dpop?.createKey();
+    const tx = { ...(await createLoginSecrets()), redirectUri, dpopKey };
+    if (dpopKey) extra = { ...extra, dpop_jkt: await dpop!.thumbprint(dpopKey) };
+    let url = authorizationUrl(as, this.#o, { ...tx, extra });
+    if (this.#o.par || as.require_pushed_authorization_requests) {
+      url = await (await import('./par.js')).pushAuthorizationRequest(as, this.#o, url);
+    }
+    return { tx, url: url.href };
   }
 
   /**
@@ -230,8 +249,9 @@ export class PkceClient {
   /** Turns a validated callback into a session, whichever window delivered it. */
   async #finishLogin(params: URLSearchParams, tx: Transaction): Promise<TokenResult> {
     const as = await this.#getMetadata();
-    const result = await exchangeCode(as, this.#o, params, tx);
-    await this.#commit(nextSession(undefined, tokenKey(), result, this.#o.refreshTokens));
+    const dpopKey = tx.dpopKey ?? (this.#o.dpop && (await (await import('./storage/pending-key.js')).takePendingKey(tx.state).catch(() => undefined)));
+    const result = await exchangeCode(as, this.#o, params, tx, dpopKey);
+    await this.#commit({ ...nextSession(undefined, tokenKey(), result, this.#o.refreshTokens), dpopKey });
     return result;
   }
 
@@ -293,7 +313,7 @@ export class PkceClient {
       const as = await this.#getMetadata();
       let result;
       try {
-        result = await refresh(as, this.#o, session.refreshToken, p);
+        result = await refresh(as, this.#o, session.refreshToken, p, session.dpopKey);
       } catch (e) {
         const error = toAuthError(e);
         // The refresh token is dead: end the session instead of retrying forever. Other errors keep it.
@@ -316,6 +336,33 @@ export class PkceClient {
     const run = this.#renewQueue.then(() => this.#tabs.lock(task));
     this.#renewQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * `fetch()` with the access token for `scope` / `resource`: `Authorization: Bearer`, or `DPoP` plus a proof when the
+   * token is DPoP-bound. Retries once after a `use_dpop_nonce` challenge and once after a forced renewal on a 401
+   * `invalid_token`; never more. Only to origins in `apiOrigins` (default: this page's origin).
+   * @returns the resource server's response, whatever its status (other than the challenges above).
+   * @throws {AuthError} `origin_not_allowed` (nothing sent), `insufficient_user_authentication` (RFC 9470; its
+   *   `stepUp` holds `acr_values` / `max_age` for the next login), and the codes of {@link getAccessToken}.
+   * @example
+   * const response = await client.fetchWithAuth('/api/orders', { method: 'POST', body }, { scope: 'orders:write' });
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+   * @see https://www.rfc-editor.org/rfc/rfc9470
+   */
+  async fetchWithAuth(input: RequestInfo | URL, init?: RequestInit, options: FetchWithAuthOptions = {}): Promise<Response> {
+    const { scope, resource } = options;
+    // Loaded on first use: apps that never call it do not download it.
+    const { fetchWithAuth } = await import('./fetch-with-auth.js');
+    return fetchWithAuth({
+      o: this.#o,
+      token: async (forceRefresh) => {
+        const accessToken = await this.getAccessToken({ scope, resource, forceRefresh });
+        const session = this.#session;
+        const token = session?.tokens.get(tokenKey(scope, resource === undefined ? undefined : ([] as string[]).concat(resource)));
+        return { accessToken, dpopKey: /^dpop$/i.test(token?.tokenType ?? '') ? session?.dpopKey : undefined };
+      },
+    }, input, init);
   }
 
   /** The signed-in user's profile claims, or undefined. */

@@ -26,7 +26,11 @@ export type PkceErrorCode =
   /** The user closed the login popup before it finished. */
   | 'popup_closed'
   /** The browser refused storage: thrown by loginWithRedirect without sessionStorage; a warning (`AuthState.warning`) when IndexedDB refuses `cache: 'indexeddb'`. */
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  /** fetchWithAuth was asked to send a token to an origin that is not in the `apiOrigins` option; nothing was sent. */
+  | 'origin_not_allowed'
+  /** A resource server asked for a stronger or more recent sign-in (RFC 9470); `stepUp` holds its `acr_values` / `max_age`. */
+  | 'insufficient_user_authentication';
 
 /**
  * An `AuthError` code: one of ours, or the OAuth error code the server sent
@@ -45,11 +49,18 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   /** The server's `error_description`, when it sent one. */
   readonly description?: string;
+  /**
+   * With `insufficient_user_authentication`: the resource server's `acr_values` and `max_age`, as authorization
+   * parameters for the next login (RFC 9470 §4).
+   * @example await client.loginWithPopup({ authorizationParams: error.stepUp })
+   */
+  readonly stepUp?: { acr_values?: string; max_age?: string };
 
-  constructor(code: AuthErrorCode, message: string, options: { description?: string; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: { description?: string | undefined; cause?: unknown; stepUp?: AuthError['stepUp'] } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.description !== undefined) this.description = options.description;
+    if (options.stepUp) this.stepUp = options.stepUp;
   }
 }
 

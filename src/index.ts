@@ -1,5 +1,7 @@
 export { createPkceClient, PkceClient } from './client.js';
-export type { LoginOptions, PopupLoginOptions, GetTokenOptions, LogoutOptions } from './client.js';
+export type { LoginOptions, PopupLoginOptions, GetTokenOptions, LogoutOptions, FetchWithAuthOptions } from './client.js';
+export { dpop } from './dpop.js';
+export type { DPoPSupport } from './dpop.js';
 export { AuthError, isAuthError } from './errors.js';
 export type { AuthErrorCode, PkceErrorCode } from './errors.js';
 export type { ClientOptions } from './options.js';

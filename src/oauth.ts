@@ -37,13 +37,12 @@ const METADATA_CACHE_SECONDS = 3600;
 const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId });
 
 /**
- * Request options for oauth4webapi: our `fetch` adds the per-request timeout and turns a rejected fetch into
+ * The `fetch` for requests to the provider: adds the per-request timeout and turns a rejected fetch into
  * `network_error` and our own abort into `timeout`, at the source.
- * @param additionalParameters extra body parameters of a token or revocation request.
  */
-function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = []): oauth.TokenEndpointRequestOptions {
+export function providerFetch(o: ResolvedOptions): (url: string, init: RequestInit) => Promise<Response> {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
-  const customFetch = async (url: string, init: RequestInit): Promise<Response> => {
+  return async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
     const { signal } = controller;
     const timer = setTimer(() => controller.abort(), o.timeoutMs);
@@ -60,11 +59,33 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
       clearTimer(timer);
     }
   };
+}
+
+/**
+ * Request options for oauth4webapi: {@link providerFetch}, and with the `dpop` option and a session key, the DPoP
+ * handle that signs a proof for the request (RFC 9449 §5).
+ * @param additionalParameters extra body parameters of a token or revocation request.
+ */
+function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = [], key?: CryptoKeyPair): oauth.TokenEndpointRequestOptions {
   return {
-    [oauth.customFetch]: customFetch as never,
+    [oauth.customFetch]: providerFetch(o) as never,
     [oauth.allowInsecureRequests]: o.allowHttp,
     additionalParameters,
+    DPoP: key && o.dpop?.handle(key),
   };
+}
+
+/**
+ * Runs a token request; with DPoP, once more when the server answers `use_dpop_nonce` (RFC 9449 §8): the handle has
+ * kept the nonce it sent. Never a second retry.
+ */
+async function nonceRetry<T>(o: ResolvedOptions, key: CryptoKeyPair | undefined, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (e) {
+    if (key && o.dpop?.isNonceError(e)) return request();
+    throw e;
+  }
 }
 
 /** RFC 8707 `resource` parameters, one per resource. */
@@ -149,6 +170,7 @@ export async function exchangeCode(
   o: ResolvedOptions,
   params: URLSearchParams,
   tx: { state: string; nonce: string; codeVerifier: string; redirectUri: string },
+  key?: CryptoKeyPair,
 ): Promise<TokenResult> {
   // oauth4webapi reports a wrong `iss` with the same code as a wrong state, so check it ourselves (RFC 9207 §2.4).
   const iss = params.get('iss');
@@ -157,8 +179,10 @@ export async function exchangeCode(
   }
   return call(async () => {
     const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource)));
-    return tokenResult(await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), { expectedNonce: tx.nonce, requireIdToken: true }));
+    return nonceRetry(o, key, async () => {
+      const response = await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource), key));
+      return tokenResult(await oauth.processAuthorizationCodeResponse(as, client(o), await parseable(response), { expectedNonce: tx.nonce, requireIdToken: true }));
+    });
   }, true);
 }
 
@@ -168,13 +192,15 @@ export async function exchangeCode(
  * @throws {AuthError} the server's error code (`invalid_grant`, ...), `invalid_id_token`, `invalid_response`,
  *   `network_error`, `timeout`.
  */
-export async function refresh(as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }): Promise<TokenResult> {
+export async function refresh(
+  as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }, key?: CryptoKeyPair,
+): Promise<TokenResult> {
   const extra = resourceParams(p.resource);
   if (p.scope) extra.push(['scope', p.scope]);
-  return call(async () => {
-    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra));
+  return call(() => nonceRetry(o, key, async () => {
+    const response = await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra, key));
     return tokenResult(await oauth.processRefreshTokenResponse(as, client(o), await parseable(response)));
-  }, true);
+  }), true);
 }
 
 /**

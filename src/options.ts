@@ -1,5 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { invalidOption } from './errors.js';
+import type { DPoPSupport } from './dpop.js';
 type Metadata = AuthorizationServer;
 
 /** Options for {@link createPkceClient} and `new PkceClient()`. */
@@ -37,6 +38,23 @@ export interface ClientOptions {
   silentRedirectUri?: string;
   /** With `silentRedirectUri`, try one silent iframe login on start-up when no session exists. Default true. */
   silentLoginOnStart?: boolean;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): pass the `dpop` export (`import { dpop } from 'pkce-spa'`). Off by
+   * default; an object rather than `true` so that apps without DPoP do not ship the proof signer (see docs/dpop.md).
+   * @example createPkceClient({ issuer, clientId, redirectUri, dpop })
+   */
+  dpop?: DPoPSupport;
+  /**
+   * Pushed authorization requests (RFC 9126): push the authorization parameters to the provider first and send the
+   * browser with `client_id` + `request_uri` only. Default false; on by itself when the provider's metadata says
+   * `require_pushed_authorization_requests`.
+   */
+  par?: boolean;
+  /**
+   * Origins that {@link PkceClient.fetchWithAuth} may send tokens to (e.g. `https://api.example.com`). Default: the
+   * page's own origin. A request to any other origin fails with `origin_not_allowed` and is not sent.
+   */
+  apiOrigins?: string[];
 }
 
 /** Options after validation, with defaults applied. */
@@ -57,12 +75,16 @@ export interface ResolvedOptions {
   cache: 'memory' | 'indexeddb';
   silentRedirectUri: string | undefined;
   silentLoginOnStart: boolean;
+  dpop: DPoPSupport | undefined;
+  par: boolean;
+  /** Origins (`URL.origin` form); undefined means the page's origin, read at call time. */
+  apiOrigins: string[] | undefined;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
 }
 
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */
-const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource'];
+const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'dpop_jkt', 'request_uri'];
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isObject = (v: unknown): v is object => typeof v === 'object' && !!v;
@@ -91,6 +113,9 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],
   metadata: [(v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
   fetch: [(v) => typeof v === 'function', 'a function'],
+  dpop: [(v) => isObject(v) && typeof (v as DPoPSupport).createKey === 'function', 'the dpop export of pkce-spa (import { dpop } from "pkce-spa")'],
+  par: [isBool, 'a boolean', false],
+  apiOrigins: [(v) => Array.isArray(v) && v.every((u) => isUrl(u) && new URL(u).origin === u.replace(/\/$/, '')), 'an array of origins such as "https://api.example.com"'],
 };
 
 /** Whether `url` is on a loopback host (allowed over plain http for development). */
@@ -130,6 +155,7 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
   o.scope = buildScope(o.scope, o.refreshTokens);
   o.resource = ([] as string[]).concat(o.resource);
   o.authorizationParams = checkParams('authorizationParams', o.authorizationParams);
+  o.apiOrigins = o.apiOrigins?.map((u) => new URL(u).origin);
   return o;
 }
 

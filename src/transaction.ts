@@ -11,6 +11,8 @@ export interface Transaction {
   codeVerifier: string;
   redirectUri: string;
   appState?: unknown;
+  /** With DPoP, popup and iframe logins only: the new session's key pair (redirect logins keep it in IndexedDB). */
+  dpopKey?: CryptoKeyPair | undefined;
 }
 
 const key = (clientId: string): string => `pkce-spa:tx:${clientId}`;

@@ -1,0 +1,67 @@
+/**
+ * DPoP (RFC 9449): the proof signer behind the `dpop` option. The only module besides oauth.ts that imports
+ * oauth4webapi, and only its DPoP exports: an app reaches this code only by importing `dpop` and passing it as the
+ * option, so apps without DPoP do not ship it (a lazy `import()` would not help: a bundler keeps all of a package's
+ * used code in the chunk that first imports that package, which is the core's; measured in docs/dpop.md).
+ *
+ * One key pair per session: ES256, private key non-extractable (script can sign with it but cannot read it out, so a
+ * copied refresh token or access token is useless elsewhere). The key travels with the session: in the IndexedDB
+ * record (`cache: 'indexeddb'`) and over the tabs' BroadcastChannel, both as a structured-cloned `CryptoKey`.
+ */
+import * as oauth from 'oauth4webapi';
+
+/** One handle per key pair: it remembers the servers' `DPoP-Nonce` per origin (RFC 9449 §8, §9). */
+const handles = new WeakMap<CryptoKeyPair, oauth.DPoPHandle>();
+
+function handle(key: CryptoKeyPair): oauth.DPoPHandle {
+  let h = handles.get(key);
+  if (!h) handles.set(key, (h = oauth.DPoP({}, key)));
+  return h;
+}
+
+/**
+ * Sends `request` to a protected resource with `Authorization: DPoP <token>` and a proof bound to the token (`ath`),
+ * the method and the URL; remembers the resource server's `DPoP-Nonce` for the next proof to that origin.
+ * @returns the response, whatever its status (challenges are the caller's business).
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+ */
+async function sendWithProof(key: CryptoKeyPair, accessToken: string, request: Request, send: (r: Request) => Promise<Response>): Promise<Response> {
+  try {
+    return await oauth.protectedResourceRequest(accessToken, request.method, new URL(request.url), undefined, undefined, {
+      DPoP: handle(key),
+      // The request is the app's own (and apiOrigins allowed its origin): plain http is its choice, as with fetch.
+      [oauth.allowInsecureRequests]: true,
+      // oauth4webapi builds the proof and the Authorization header; the app's request (body, credentials, signal,
+      // redirect mode) is sent as it is, with those two headers added.
+      [oauth.customFetch]: (_url: string, init: { headers: Record<string, string> }) => {
+        const headers = new Headers(request.headers);
+        headers.set('authorization', init.headers.authorization!);
+        headers.set('dpop', init.headers.dpop!);
+        return send(new Request(request, { headers }));
+      },
+    } as oauth.ProtectedResourceRequestOptions);
+  } catch (e) {
+    // oauth4webapi rejects any response that carries WWW-Authenticate; fetchWithAuth reads the challenge itself.
+    if (e instanceof oauth.WWWAuthenticateChallengeError) return e.response;
+    throw e;
+  }
+}
+
+/**
+ * What the `dpop` option carries. Pass this object itself: `createPkceClient({ ..., dpop })`.
+ * @see https://www.rfc-editor.org/rfc/rfc9449
+ */
+export const dpop = {
+  /** A new ES256 key pair; the private key cannot be exported. */
+  createKey: (): Promise<CryptoKeyPair> => oauth.generateKeyPair('ES256'),
+  /** The oauth4webapi handle that signs proofs with `key` (one per key, so nonces are kept per origin). */
+  handle,
+  /** The key's JWK SHA-256 thumbprint, the `dpop_jkt` authorization request parameter (RFC 9449 §10). */
+  thumbprint: (key: CryptoKeyPair): Promise<string> => handle(key).calculateThumbprint(),
+  /** Whether an error from a token request is the server's `use_dpop_nonce` (retry once with the nonce it sent). */
+  isNonceError: oauth.isDPoPNonceError,
+  sendWithProof,
+};
+
+/** The type of the `dpop` option. */
+export type DPoPSupport = typeof dpop;
