@@ -139,9 +139,7 @@ export class PkceClient {
     const extra = checkParams('authorizationParams', options.authorizationParams);
     const { tx: { dpopKey, ...tx }, url } = await this.#authorize(this.#o.redirectUri, extra);
     // A CryptoKey cannot go into sessionStorage: the DPoP key waits in IndexedDB for the callback.
-    if (dpopKey) await (await import('./storage/pending-key.js')).savePendingKey(tx.state, dpopKey).catch((cause) => {
-      throw new AuthError('storage_unavailable', 'IndexedDB is unavailable, so a redirect login cannot keep its DPoP key; use loginWithPopup()', { cause });
-    });
+    if (dpopKey) await this.#o.dpop!.savePendingKey(tx.state, dpopKey);
     saveTransaction(this.#o.clientId, { ...tx, appState: options.appState });
     requireWindow('loginWithRedirect').location.assign(url);
   }
@@ -249,7 +247,7 @@ export class PkceClient {
   /** Turns a validated callback into a session, whichever window delivered it. */
   async #finishLogin(params: URLSearchParams, tx: Transaction): Promise<TokenResult> {
     const as = await this.#getMetadata();
-    const dpopKey = tx.dpopKey ?? (this.#o.dpop && (await (await import('./storage/pending-key.js')).takePendingKey(tx.state).catch(() => undefined)));
+    const dpopKey = tx.dpopKey ?? (await this.#o.dpop?.takePendingKey(tx.state));
     const result = await exchangeCode(as, this.#o, params, tx, dpopKey);
     await this.#commit({ ...nextSession(undefined, tokenKey(), result, this.#o.refreshTokens), dpopKey });
     return result;
@@ -351,18 +349,8 @@ export class PkceClient {
    * @see https://www.rfc-editor.org/rfc/rfc9470
    */
   async fetchWithAuth(input: RequestInfo | URL, init?: RequestInit, options: FetchWithAuthOptions = {}): Promise<Response> {
-    const { scope, resource } = options;
     // Loaded on first use: apps that never call it do not download it.
-    const { fetchWithAuth } = await import('./fetch-with-auth.js');
-    return fetchWithAuth({
-      o: this.#o,
-      token: async (forceRefresh) => {
-        const accessToken = await this.getAccessToken({ scope, resource, forceRefresh });
-        const session = this.#session;
-        const token = session?.tokens.get(tokenKey(scope, resource === undefined ? undefined : ([] as string[]).concat(resource)));
-        return { accessToken, dpopKey: /^dpop$/i.test(token?.tokenType ?? '') ? session?.dpopKey : undefined };
-      },
-    }, input, init);
+    return (await import('./fetch-with-auth.js')).fetchWithAuth({ client: this, o: this.#o, session: () => this.#session }, input, init, options);
   }
 
   /** The signed-in user's profile claims, or undefined. */

@@ -9,6 +9,7 @@
  * record (`cache: 'indexeddb'`) and over the tabs' BroadcastChannel, both as a structured-cloned `CryptoKey`.
  */
 import * as oauth from 'oauth4webapi';
+import { AuthError } from './errors.js';
 
 /** One handle per key pair: it remembers the servers' `DPoP-Nonce` per origin (RFC 9449 §8, §9). */
 const handles = new WeakMap<CryptoKeyPair, oauth.DPoPHandle>();
@@ -58,9 +59,33 @@ export const dpop = {
   handle,
   /** The key's JWK SHA-256 thumbprint, the `dpop_jkt` authorization request parameter (RFC 9449 §10). */
   thumbprint: (key: CryptoKeyPair): Promise<string> => handle(key).calculateThumbprint(),
-  /** Whether an error from a token request is the server's `use_dpop_nonce` (retry once with the nonce it sent). */
-  isNonceError: oauth.isDPoPNonceError,
+  /**
+   * Runs a token request, and once more when the server answers `use_dpop_nonce` (RFC 9449 §8): the handle has kept
+   * the nonce it sent. Never a second retry.
+   */
+  nonceRetry: async <T>(request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request();
+    } catch (e) {
+      if (oauth.isDPoPNonceError(e)) return request();
+      throw e;
+    }
+  },
   sendWithProof,
+  /**
+   * Keeps a redirect login's key until its callback (see storage/pending-key.ts).
+   * @throws {AuthError} `storage_unavailable` when IndexedDB refuses (a popup login needs no storage).
+   */
+  savePendingKey: async (state: string, key: CryptoKeyPair): Promise<void> => {
+    try {
+      await (await import('./storage/pending-key.js')).savePendingKey(state, key);
+    } catch (cause) {
+      throw new AuthError('storage_unavailable', 'IndexedDB is unavailable, so a redirect login cannot keep its DPoP key; use loginWithPopup()', { cause });
+    }
+  },
+  /** Removes and returns a redirect login's key; undefined when there is none or IndexedDB refuses. */
+  takePendingKey: (state: string): Promise<CryptoKeyPair | undefined> =>
+    import('./storage/pending-key.js').then((m) => m.takePendingKey(state)).catch(() => undefined),
 };
 
 /** The type of the `dpop` option. */

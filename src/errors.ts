@@ -54,13 +54,13 @@ export class AuthError extends Error {
    * parameters for the next login (RFC 9470 §4).
    * @example await client.loginWithPopup({ authorizationParams: error.stepUp })
    */
-  readonly stepUp?: { acr_values?: string; max_age?: string };
+  // `declare`: set only by fetchWithAuth (a lazy chunk), so the core's constructor carries no code for it.
+  declare readonly stepUp?: { acr_values?: string; max_age?: string };
 
-  constructor(code: AuthErrorCode, message: string, options: { description?: string | undefined; cause?: unknown; stepUp?: AuthError['stepUp'] } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: { description?: string | undefined; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.description !== undefined) this.description = options.description;
-    if (options.stepUp) this.stepUp = options.stepUp;
   }
 }
 

@@ -11,13 +11,15 @@
  */
 import { AuthError } from './errors.js';
 import { browserWindow } from './env.js';
+import type { FetchWithAuthOptions, PkceClient } from './client.js';
 import type { ResolvedOptions } from './options.js';
+import { tokenKey, type Session } from './token-store.js';
 
-/** What the client lends this module. */
+/** What the client lends this module: itself (for getAccessToken), its options and its current session. */
 export interface FetchHost {
+  client: PkceClient;
   o: ResolvedOptions;
-  /** The access token for this call's scope and resource (renewed first when `force`), and its DPoP key if bound. */
-  token(force: boolean): Promise<{ accessToken: string; dpopKey: CryptoKeyPair | undefined }>;
+  session(): Session | undefined;
 }
 
 /** One challenge of a `WWW-Authenticate` header: the scheme (lower case) and its auth-params. */
@@ -54,17 +56,24 @@ export function parseChallenges(header: string | null): Challenge[] {
  * @throws {AuthError} `origin_not_allowed`, `insufficient_user_authentication` (with `stepUp`), and what
  *   `getAccessToken` throws (`login_required`, `invalid_grant`, ...). A network failure rejects as `fetch` does.
  */
-export async function fetchWithAuth(host: FetchHost, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+export async function fetchWithAuth(host: FetchHost, input: RequestInfo | URL, init: RequestInit | undefined, { scope, resource }: FetchWithAuthOptions): Promise<Response> {
   const request = new Request(input, init);
   const origin = new URL(request.url).origin;
-  const allowed = host.o.apiOrigins ?? [browserWindow()?.location.origin];
+  const allowed = host.o.apiOrigins?.map((u) => new URL(u).origin) ?? [browserWindow()?.location.origin];
   if (!allowed.includes(origin)) {
     throw new AuthError('origin_not_allowed', `fetchWithAuth does not send tokens to ${origin}: add it to the apiOrigins option (allowed: ${allowed.join(', ')}), or use fetch() for requests that need no token`);
   }
+  /** The token for this call's scope and resource (renewed first when `forceRefresh`), and its DPoP key if bound. */
+  const token = async (forceRefresh: boolean) => {
+    const accessToken = await host.client.getAccessToken({ scope, resource, forceRefresh });
+    const session = host.session();
+    const cached = session?.tokens.get(tokenKey(scope, resource === undefined ? undefined : ([] as string[]).concat(resource)));
+    return { accessToken, dpopKey: /^dpop$/i.test(cached?.tokenType ?? '') ? session?.dpopKey : undefined };
+  };
   const send = host.o.fetch ?? ((r: Request) => fetch(r));
   let renewed = false;
   let nonceRetried = false;
-  let { accessToken, dpopKey } = await host.token(false);
+  let { accessToken, dpopKey } = await token(false);
   for (;;) {
     const attempt = request.clone(); // a body can be read once; every attempt sends its own copy
     let response: Response;
@@ -81,17 +90,18 @@ export async function fetchWithAuth(host: FetchHost, input: RequestInfo | URL, i
     const stepUp = error('insufficient_user_authentication');
     if (stepUp) {
       const { acr_values, max_age } = stepUp.params;
-      throw new AuthError(
+      const error = new AuthError(
         'insufficient_user_authentication',
         `${origin} asks for a stronger or more recent sign-in${acr_values ? ` (acr_values "${acr_values}")` : ''}${max_age ? ` (max_age ${max_age})` : ''}: call loginWithPopup or loginWithRedirect with { authorizationParams: error.stepUp }`,
-        { description: stepUp.params.error_description, stepUp: { ...(acr_values && { acr_values }), ...(max_age && { max_age }) } },
+        { description: stepUp.params.error_description },
       );
+      throw Object.assign(error, { stepUp: { ...(acr_values && { acr_values }), ...(max_age && { max_age }) } });
     }
     if (dpopKey && !nonceRetried && error('use_dpop_nonce') && response.headers.has('dpop-nonce')) {
       nonceRetried = true;
     } else if (!renewed && response.status === 401 && error('invalid_token')) {
       renewed = true;
-      ({ accessToken, dpopKey } = await host.token(true));
+      ({ accessToken, dpopKey } = await token(true));
     } else {
       return response;
     }

@@ -6,6 +6,7 @@ import * as oauth from 'oauth4webapi';
 import { AuthError } from './errors.js';
 import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
 import type { ResolvedOptions } from './options.js';
+import type { DPoPSupport } from './dpop.js';
 
 export type Metadata = oauth.AuthorizationServer;
 
@@ -75,18 +76,9 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
   };
 }
 
-/**
- * Runs a token request; with DPoP, once more when the server answers `use_dpop_nonce` (RFC 9449 §8): the handle has
- * kept the nonce it sent. Never a second retry.
- */
-async function nonceRetry<T>(o: ResolvedOptions, key: CryptoKeyPair | undefined, request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (e) {
-    if (key && o.dpop?.isNonceError(e)) return request();
-    throw e;
-  }
-}
+/** Runs a token request; with DPoP, through {@link DPoPSupport.nonceRetry} (one retry on `use_dpop_nonce`). */
+const nonceRetry = <T>(o: ResolvedOptions, key: CryptoKeyPair | undefined, request: () => Promise<T>): Promise<T> =>
+  key && o.dpop ? o.dpop.nonceRetry(request) : request();
 
 /** RFC 8707 `resource` parameters, one per resource. */
 function resourceParams(resource: string[] | undefined): [string, string][] {

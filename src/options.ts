@@ -77,7 +77,7 @@ export interface ResolvedOptions {
   silentLoginOnStart: boolean;
   dpop: DPoPSupport | undefined;
   par: boolean;
-  /** Origins (`URL.origin` form); undefined means the page's origin, read at call time. */
+  /** Origins (fetchWithAuth compares their `URL.origin`); undefined means the page's origin, read at call time. */
   apiOrigins: string[] | undefined;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
@@ -113,9 +113,9 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],
   metadata: [(v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
   fetch: [(v) => typeof v === 'function', 'a function'],
-  dpop: [(v) => isObject(v) && typeof (v as DPoPSupport).createKey === 'function', 'the dpop export of pkce-spa (import { dpop } from "pkce-spa")'],
+  dpop: [(v) => isObject(v) && !!(v as DPoPSupport).createKey, 'the dpop export of pkce-spa'],
   par: [isBool, 'a boolean', false],
-  apiOrigins: [(v) => Array.isArray(v) && v.every((u) => isUrl(u) && new URL(u).origin === u.replace(/\/$/, '')), 'an array of origins such as "https://api.example.com"'],
+  apiOrigins: [(v) => Array.isArray(v) && v.every(isUrl), 'an array of origins (https://api.example.com)'],
 };
 
 /** Whether `url` is on a loopback host (allowed over plain http for development). */
@@ -155,7 +155,6 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
   o.scope = buildScope(o.scope, o.refreshTokens);
   o.resource = ([] as string[]).concat(o.resource);
   o.authorizationParams = checkParams('authorizationParams', o.authorizationParams);
-  o.apiOrigins = o.apiOrigins?.map((u) => new URL(u).origin);
   return o;
 }
 
