@@ -507,7 +507,8 @@ export async function startDemo(opts = {}) {
       if (!match) return reject();
       const token = await provider.AccessToken.find(match[1]);
       // find() already applies clockTolerance to exp; be strict here.
-      if (!token || token.isExpired) return reject();
+      // A DPoP-bound token is not a bearer token (RFC 9449 §7.1); the /api/* routes check its proof.
+      if (!token || token.isExpired || token.jkt) return reject();
       const grant = token.grantId ? await provider.Grant.find(token.grantId) : undefined;
       if (!grant || grant.clientId !== token.clientId) return reject();
       return sendJson(res, 200, {
