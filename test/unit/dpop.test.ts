@@ -224,6 +224,20 @@ describe('PAR', () => {
     expect(assign).not.toHaveBeenCalled();
   });
 
+  it('a provider that redirects back with invalid_request_uri (expired request_uri) surfaces that code', async () => {
+    const par: Route = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:old', expires_in: 60 }, 201);
+    const net = network({ '/par': par });
+    const c = await createPkceClient({
+      issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, fetch: net.fetch, par: true,
+      metadata: { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par` },
+    });
+    await c.loginWithRedirect();
+    const state = new URLSearchParams(net.at('/par')[0]!.body).get('state')!;
+    const err = await rejection(c.handleRedirectCallback(`${REDIRECT_URI}?error=invalid_request_uri&state=${state}&iss=${encodeURIComponent(ISSUER)}`));
+    expect(err.code).toBe('invalid_request_uri');
+    expect(sessionStorage.length).toBe(0);
+  });
+
   it('fails with invalid_options when par is on and the provider has no PAR endpoint', async () => {
     const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, par: true });
     expect((await rejection(c.loginWithRedirect())).code).toBe('invalid_options');
