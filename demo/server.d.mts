@@ -50,6 +50,8 @@ export interface DemoStats {
   apiScheme: { Bearer: number; DPoP: number };
   /** /api/ refusals by reason: replayed_proof, wrong_ath, wrong_key, nonce_required, always_invalid, step_up, ... */
   apiRefused: Record<string, number>;
+  /** /api/res/<name>/ requests by the audience of the token they carried. */
+  apiAudience: Record<string, number>;
 }
 
 /** Subset of an oidc-provider AccessToken instance. */

@@ -24,6 +24,8 @@ const CLIENT_ID = 'pkce-spa-demo';
 // A second client whose access tokens must be DPoP-bound (RFC 9449) and whose authorization requests must be pushed
 // (RFC 9126): the demo and tests use it with the SDK's `dpop` and `par` options (`/config.json?client=dpop`).
 const DPOP_CLIENT_ID = 'pkce-spa-dpop';
+/** RFC 8707 resource servers of the demo API: resource `${appUrl}/api/res/<name>/`. */
+const RESOURCE_SERVERS = ['a', 'b'];
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -208,6 +210,8 @@ function emptyStats() {
     // What the demo API saw: requests by scheme, and each refusal by reason (replayed proof, wrong ath, ...).
     apiScheme: { Bearer: 0, DPoP: 0 },
     apiRefused: {},
+    // /api/res/<name>/ requests by the audience of the token they carried.
+    apiAudience: {},
   };
 }
 
@@ -412,6 +416,18 @@ export async function startDemo(opts = {}) {
       features: {
         dPoP: { enabled: true },
         pushedAuthorizationRequests: { enabled: true },
+        // RFC 8707: two demo resource servers on the app's origin, /api/res/a/ and /api/res/b/, each with the
+        // api:read scope and opaque access tokens for that audience only. A token request that names both (the
+        // code exchange, when the login asked for both) gets the first; refreshes name one.
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: (ctx, client, oneOf) => (oneOf ? oneOf[0] : undefined),
+          useGrantedResource: () => true,
+          getResourceServerInfo: (ctx, resourceIndicator) => {
+            if (!RESOURCE_SERVERS.some((name) => resourceIndicator === `${appUrl}/api/res/${name}/`)) throw new errors.InvalidTarget();
+            return { scope: 'api:read', audience: resourceIndicator, accessTokenFormat: 'opaque', accessTokenTTL: accessTokenTtlSeconds };
+          },
+        },
         devInteractions: { enabled: true },
         revocation: {
           enabled: true,
@@ -461,7 +477,7 @@ export async function startDemo(opts = {}) {
 
     // Imported lazily so its import-time notice (it officially wants Node 22+)
     // goes through the quiet filter above.
-    const { default: Provider } = await import('oidc-provider');
+    const { default: Provider, errors } = await import('oidc-provider');
     const provider = new Provider(issuer, configuration);
 
     provider.use(async (ctx, next) => {
@@ -574,6 +590,13 @@ export async function startDemo(opts = {}) {
         if (typeof payload.jti !== 'string' || seenJti.has(payload.jti)) return refuse('replayed_proof', 'DPoP', 'invalid_dpop_proof');
         seenJti.add(payload.jti);
         if (pathname === '/api/nonce' && payload.nonce !== apiNonce) return refuse('nonce_required', 'DPoP', 'use_dpop_nonce');
+      }
+      const resourceServer = /^\/api\/res\/([a-z]+)\//.exec(pathname)?.[1];
+      if (resourceServer) {
+        const audience = String(token.aud ?? '');
+        counters.apiAudience[audience] = (counters.apiAudience[audience] ?? 0) + 1;
+        if (audience !== `${appUrl}/api/res/${resourceServer}/`) return refuse('wrong_audience', scheme);
+        return sendJson(res, 200, { ok: true, sub: token.accountId, scope: token.scope, aud: audience, scheme });
       }
       if (pathname === '/api/step-up') {
         return refuse('step_up', scheme, 'insufficient_user_authentication', {
