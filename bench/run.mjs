@@ -36,6 +36,8 @@ const CLOCK_TOKEN_TTL_SECONDS = 90;
 const PAST_EXPIRY_MS = (CLOCK_TOKEN_TTL_SECONDS + 10) * 1000;
 const FAILED = 'FAILED';
 const CACHES = ['memory', 'indexeddb'];
+/** Client options of the DPoP rows: the demo's DPoP + PAR client (pkce-spa-dpop) with the SDK's dpop and par options. */
+const DPOP = { clientId: 'pkce-spa-dpop', dpop: true, par: true };
 /** How far ahead the forced-renewal rounds schedule their shared start instant, so that every tab is armed in time. */
 const ARM_MS = 100;
 /** Untimed getAccessToken calls before the first timed warm-cache run, so that the JIT has settled. */
@@ -207,9 +209,14 @@ function requestsSince(servers, before) {
   };
 }
 
-/** Whether a bearer token is accepted by the demo's protected API (checked untimed, from the page's origin). */
+/**
+ * Whether the page's token is accepted by the demo's API (checked untimed, from the page's origin): a bearer token at
+ * /api/protected, a DPoP-bound one through fetchWithAuth (token + proof) at /api/whoami.
+ */
 function isUsable(page, token) {
-  return page.evaluate(async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status === 200, token);
+  return page.evaluate(async (t) => (window.benchOptions.dpop
+    ? (await window.client.fetchWithAuth('/api/whoami')).status === 200
+    : (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status === 200), token);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -217,10 +224,10 @@ function isUsable(page, token) {
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** Callback → token in fresh contexts, and what a callback and a plain reload (memory cache) cost in requests. */
-async function callbackScenario() {
+async function callbackScenario(options = {}) {
   const fromFetch = [], fromNavigation = [], untilReady = [], tokenRequest = [], afterTokenResponse = [], callbackRequests = [], reloadRequests = [], firstLoad = [];
   for (let i = 0; i < runs; i += 1) {
-    const context = await newContext();
+    const context = await newContext(options);
     try {
       const before = demo.stats();
       const { page, result: initial } = await openTab(context);
@@ -276,15 +283,16 @@ async function warmCacheScenario() {
  * 50 concurrent getAccessToken calls after the access token expired (the page's clock jumps past its lifetime).
  * A new context signs in again every 20 runs, so the page's clock never runs far ahead of the provider's.
  */
-async function concurrentScenario() {
+async function concurrentScenario(options = {}) {
   const tokenRequests = [], failures = [], distinctTokens = [];
   let context;
   try {
     let page;
     for (let i = 0; i < runs; i += 1) {
-      if (i % 20 === 0) {
+      // With DPoP, every 2 runs: the provider accepts a proof's iat (from the page's jumped clock) within 300 s.
+      if (i % (options.dpop ? 2 : 20) === 0) {
         await context?.close();
-        context = await newContext({}, { clock: true });
+        context = await newContext(options, { clock: true });
         ({ page } = await openTab(context));
         await login(page);
       }
@@ -379,10 +387,10 @@ async function renewInPage({ at, force }) {
  * Counts the token requests and invalid_grant responses at the provider per round, and checks afterwards that every
  * tab is still signed in with a token the API accepts.
  */
-async function tabsScenario(cache, how) {
+async function tabsScenario(cache, how, options = {}) {
   const clock = how === 'expired';
   const servers = clock ? clockDemo : demo;
-  const context = await newContext({ cache }, { clock });
+  const context = await newContext({ cache, ...options }, { clock });
   try {
     const { page: first } = await openTab(context);
     await login(first);
@@ -649,6 +657,17 @@ function report(machine, r) {
       : [`${CONCURRENT_CALLS} concurrent calls, expired token: token requests`, stats(r.concurrent.tokenRequests), '', `must be 1; failures ${sum(r.concurrent.failures)}, distinct tokens per run ${[...new Set(r.concurrent.distinctTokens)].join('/')}`, 0],
     ...CACHES.map((cache) => tabsRow(`${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsForced[cache])),
     ...CACHES.map((cache) => tabsRow(`${TAB_COUNT} tabs, token expired at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsExpired[cache])),
+    // The same flows with DPoP-bound tokens and a pushed authorization request (client pkce-spa-dpop).
+    ...(r.dpop.callback.failed ? [failedRow('DPoP + PAR: callback → token', r.dpop.callback)] : [
+      ['DPoP + PAR: callback → token (from the callback URL fetch)', stats(r.dpop.callback.fromFetch), 'ms', `key from IndexedDB, proof-signed code grant; ${perLoad(r.dpop.callback.callbackRequests, 'callback')}`],
+      ['  of which until createPkceClient resolved', stats(r.dpop.callback.untilReady), 'ms', 'HTML, script, client, cached discovery'],
+      ['  of which the token request', stats(r.dpop.callback.tokenRequest), 'ms', 'authorization_code grant with a DPoP proof'],
+      ['  of which after the token response', stats(r.dpop.callback.afterTokenResponse), 'ms', 'response → token in hand'],
+    ]),
+    r.dpop.concurrent.failed
+      ? failedRow(`DPoP: ${CONCURRENT_CALLS} concurrent calls, expired token`, r.dpop.concurrent)
+      : [`DPoP: ${CONCURRENT_CALLS} concurrent calls, expired token: token requests`, stats(r.dpop.concurrent.tokenRequests), '', `must be 1; failures ${sum(r.dpop.concurrent.failures)}, distinct tokens per run ${[...new Set(r.dpop.concurrent.distinctTokens)].join('/')}`, 0],
+    ...CACHES.map((cache) => tabsRow(`DPoP: ${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.dpop.tabsForced[cache])),
   ];
   const { load, outage } = r;
   const loadLines = [
@@ -669,6 +688,8 @@ function report(machine, r) {
     requestRow('reload, cache: memory (signed out after)', r.callback.reloadRequests),
     requestRow('reload, cache: indexeddb', r.reload.requests),
     ...CACHES.map((cache) => requestRow(`new tab, signed-in sibling, cache: ${cache}`, r.newTab[cache].requests)),
+    requestRow('DPoP + PAR: callback', r.dpop.callback.callbackRequests),
+    requestRow('DPoP + PAR: reload, cache: memory (signed out after)', r.dpop.callback.reloadRequests),
   ];
   return [
     `pkce-spa bench: ${runs} run${runs === 1 ? '' : 's'} per row (tab rows: ${TAB_ROUNDS} rounds), ${new Date().toISOString()}`,
@@ -701,6 +722,12 @@ function summary(r) {
     tabsExpired: Object.fromEntries(CACHES.map((c) => [c, tabs(r.tabsExpired[c])])),
     loadTokenRequestsPerUserHour: or(r.load, (x) => ({ perHour: x.perHour, simulatedMinutes: x.minutes, failures: x.failures, peers: Object.fromEntries(PEERS) })),
     outage: or(r.outage, (x) => ({ seconds: x.outageSeconds, tokenRequestsDuring: x.duringOutage, firstAfterSucceeded: x.firstAfterSucceeded })),
+    dpop: {
+      callbackToTokenMs: or(r.dpop.callback, (x) => stats(x.fromFetch)),
+      concurrentTokenRequests: or(r.dpop.concurrent, (x) => stats(x.tokenRequests)),
+      concurrentFailures: or(r.dpop.concurrent, (x) => sum(x.failures)),
+      tabsForceRefresh: Object.fromEntries(CACHES.map((c) => [c, tabs(r.dpop.tabsForced[c])])),
+    },
   };
 }
 
@@ -736,7 +763,7 @@ try {
   console.error(`bench: ${runs} runs, demo at ${demo.appUrl} (provider ${demo.issuer}), Chromium ${machine.chromium}`);
 
   // A scenario that throws is reported as FAILED in its rows (and the exit code is 1); the others still run.
-  const results = { newTab: {}, tabsForced: {}, tabsExpired: {} };
+  const results = { newTab: {}, tabsForced: {}, tabsExpired: {}, dpop: { tabsForced: {} } };
   let failed = 0;
   const scenarios = [
     ['callback', callbackScenario, (x) => (results.callback = x)],
@@ -746,6 +773,9 @@ try {
     ...CACHES.map((c) => [`new tab (${c})`, () => newTabScenario(c), (x) => (results.newTab[c] = x)]),
     ...CACHES.map((c) => [`tabs forceRefresh (${c})`, () => tabsScenario(c, 'forced'), (x) => (results.tabsForced[c] = x)]),
     ...CACHES.map((c) => [`tabs expired (${c})`, () => tabsScenario(c, 'expired'), (x) => (results.tabsExpired[c] = x)]),
+    ['DPoP callback', () => callbackScenario(DPOP), (x) => (results.dpop.callback = x)],
+    ['DPoP concurrent', () => concurrentScenario(DPOP), (x) => (results.dpop.concurrent = x)],
+    ...CACHES.map((c) => [`DPoP tabs forceRefresh (${c})`, () => tabsScenario(c, 'forced', DPOP), (x) => (results.dpop.tabsForced[c] = x)]),
     ['load', loadScenario, (x) => (results.load = x)],
     ['outage', outageScenario, (x) => (results.outage = x)],
   ];

@@ -52,8 +52,16 @@ export interface DemoStats {
   tokenByGrant: { authorization_code: number; refresh_token: number; [grantType: string]: number };
   /** Token endpoint responses with error=invalid_grant. */
   invalidGrant: number;
-  /** GET /api/protected requests on the app server. */
+  /** Requests to /api/protected and the other /api/ routes on the app server. */
   api: number;
+  /** Pushed authorization requests (POST /request). */
+  par: number;
+  /** /api/ requests (other than /api/protected) by Authorization scheme. */
+  apiScheme: { Bearer: number; DPoP: number };
+  /** /api/ refusals by reason: replayed_proof, wrong_ath, wrong_key, nonce_required, always_invalid, step_up, ... */
+  apiRefused: Record<string, number>;
+  /** /api/res/<name>/ requests by the audience of the token they carried. */
+  apiAudience: Record<string, number>;
 }
 
 /** Subset of an oidc-provider AccessToken instance. */
@@ -103,6 +111,8 @@ export interface DemoServers {
   appUrl: string;
   /** Always "pkce-spa-demo". */
   clientId: string;
+  /** "pkce-spa-dpop": DPoP-bound access tokens and pushed authorization requests required. */
+  dpopClientId: string;
   provider: DemoProvider;
   /** A snapshot (copy) of the counters. */
   stats(): DemoStats;

@@ -21,6 +21,11 @@ const APP_DIR = path.join(HERE, 'app');
 // The React and Vue demos, bundled by scripts/build-demo.mjs; served at /react/ and /vue/ (their redirect URIs).
 const FRAMEWORK_DEMOS = ['react', 'vue'].map((name) => ({ prefix: `/${name}/`, dir: path.join(HERE, 'build', name) }));
 const CLIENT_ID = 'pkce-spa-demo';
+// A second client whose access tokens must be DPoP-bound (RFC 9449) and whose authorization requests must be pushed
+// (RFC 9126): the demo and tests use it with the SDK's `dpop` and `par` options (`/config.json?client=dpop`).
+const DPOP_CLIENT_ID = 'pkce-spa-dpop';
+/** RFC 8707 resource servers of the demo API: resource `${appUrl}/api/res/<name>/`. */
+const RESOURCE_SERVERS = ['a', 'b'];
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -76,7 +81,7 @@ async function importProvider() {
     warn.apply(console, args);
   };
   try {
-    return (await import('oidc-provider')).default;
+    return await import('oidc-provider');
   } finally {
     console.warn = warn;
   }
@@ -226,6 +231,12 @@ function emptyStats() {
     tokenByGrant: { authorization_code: 0, refresh_token: 0 },
     invalidGrant: 0,
     api: 0,
+    par: 0,
+    // What the demo API saw: requests by scheme, and each refusal by reason (replayed proof, wrong ath, ...).
+    apiScheme: { Bearer: 0, DPoP: 0 },
+    apiRefused: {},
+    // /api/res/<name>/ requests by the audience of the token they carried.
+    apiAudience: {},
   };
 }
 
@@ -239,6 +250,7 @@ const OP_ROUTE_COUNTERS = new Map([
   ['/session/end', 'endSession'],
   ['/jwks', 'jwks'],
   ['/me', 'userinfo'],
+  ['/request', 'par'],
 ]);
 
 // ---------------------------------------------------------------------------
@@ -406,25 +418,37 @@ export async function startDemo(opts = {}) {
     };
 
     // --- Provider ------------------------------------------------------------
+    const redirectUris = [
+      `${appUrl}/`,
+      `${appUrl}/callback.html`,
+      `${appUrl}/silent.html`,
+      `${appUrl}/dist/silent-callback.html`,
+      `${appUrl}/e2e/app.html`,
+      `${appUrl}/e2e/callback.html`,
+      `${appUrl}/e2e/silent.html`,
+      ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
+      ...extraApps.map((a) => a.uri),
+    ];
     const configuration = {
       clients: [{
+        client_id: DPOP_CLIENT_ID,
+        client_name: 'pkce-spa demo (DPoP + PAR)',
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: redirectUris,
+        post_logout_redirect_uris: [`${appUrl}/`, `${appUrl}/e2e/app.html`],
+        dpop_bound_access_tokens: true,
+        require_pushed_authorization_requests: true,
+      }, {
         client_id: CLIENT_ID,
         client_name: 'pkce-spa demo',
         application_type: 'web',
         token_endpoint_auth_method: 'none',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        redirect_uris: [
-          `${appUrl}/`,
-          `${appUrl}/callback.html`,
-          `${appUrl}/silent.html`,
-          `${appUrl}/dist/silent-callback.html`,
-          `${appUrl}/e2e/app.html`,
-          `${appUrl}/e2e/callback.html`,
-          `${appUrl}/e2e/silent.html`,
-          ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
-          ...extraApps.map((a) => a.uri),
-        ],
+        redirect_uris: redirectUris,
         post_logout_redirect_uris: [
           `${appUrl}/`,
           `${appUrl}/e2e/app.html`,
@@ -455,6 +479,20 @@ export async function startDemo(opts = {}) {
       conformIdTokenClaims: false,
       pkce: { required: () => true },
       features: {
+        dPoP: { enabled: true },
+        pushedAuthorizationRequests: { enabled: true },
+        // RFC 8707: two demo resource servers on the app's origin, /api/res/a/ and /api/res/b/, each with the
+        // api:read scope and opaque access tokens for that audience only. A token request that names both (the
+        // code exchange, when the login asked for both) gets the first; refreshes name one.
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: (ctx, client, oneOf) => (oneOf ? oneOf[0] : undefined),
+          useGrantedResource: () => true,
+          getResourceServerInfo: (ctx, resourceIndicator) => {
+            if (!RESOURCE_SERVERS.some((name) => resourceIndicator === `${appUrl}/api/res/${name}/`)) throw new errors.InvalidTarget();
+            return { scope: 'api:read', audience: resourceIndicator, accessTokenFormat: 'opaque', accessTokenTTL: accessTokenTtlSeconds };
+          },
+        },
         devInteractions: { enabled: true },
         revocation: {
           enabled: true,
@@ -502,7 +540,7 @@ export async function startDemo(opts = {}) {
       }),
     };
 
-    const Provider = await importProvider();
+    const { default: Provider, errors } = await importProvider();
     const provider = new Provider(issuer, configuration);
 
     provider.use(async (ctx, next) => {
@@ -553,7 +591,8 @@ export async function startDemo(opts = {}) {
       if (!match) return reject();
       const token = await provider.AccessToken.find(match[1]);
       // find() already applies clockTolerance to exp; be strict here.
-      if (!token || token.isExpired) return reject();
+      // A DPoP-bound token is not a bearer token (RFC 9449 §7.1); the /api/* routes check its proof.
+      if (!token || token.isExpired || token.jkt) return reject();
       const grant = token.grantId ? await provider.Grant.find(token.grantId) : undefined;
       if (!grant || grant.clientId !== token.clientId) return reject();
       return sendJson(res, 200, {
@@ -564,6 +603,78 @@ export async function startDemo(opts = {}) {
       });
     }
 
+    /**
+     * The demo resource server for DPoP, step-up and renewal tests. Accepts `Authorization: Bearer` for Bearer tokens
+     * and `Authorization: DPoP` + a DPoP proof for DPoP-bound ones, checking the proof as RFC 9449 §4.3 and §7 say:
+     * typ, ES256 signature with the embedded key, htm, htu, iat, a jti never seen before, ath = hash of the token,
+     * and the key's thumbprint = the token's cnf.jkt. Routes:
+     *   /api/whoami        200 with the token's subject, scope, audience and scheme
+     *   /api/nonce         like whoami, but first demands a resource-server DPoP nonce (use_dpop_nonce)
+     *   /api/step-up       401 insufficient_user_authentication with acr_values and max_age (RFC 9470)
+     *   /api/always-invalid 401 invalid_token for any token (to count the SDK's renewals)
+     */
+    const seenJti = new Set();
+    const apiNonce = crypto.randomBytes(16).toString('base64url');
+    const b64u = (buf) => Buffer.from(buf).toString('base64url');
+    const jktOf = (jwk) => b64u(crypto.createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest());
+    async function handleResourceApi(req, res, pathname) {
+      counters.api += 1;
+      const refuse = (reason, scheme = 'Bearer', error = 'invalid_token', extra = {}) => {
+        counters.apiRefused[reason] = (counters.apiRefused[reason] ?? 0) + 1;
+        const params = Object.entries({ error, ...extra }).map(([k, v]) => `${k}="${v}"`).join(', ');
+        return sendJson(res, 401, { error, reason }, { 'www-authenticate': `${scheme} ${params}`, ...(error === 'use_dpop_nonce' ? { 'dpop-nonce': apiNonce } : {}) });
+      };
+      const match = /^(Bearer|DPoP) +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
+      if (!match) return refuse('no_token');
+      const scheme = match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+      counters.apiScheme[scheme] += 1;
+      const token = await provider.AccessToken.find(match[2]);
+      if (!token || token.isExpired) return refuse('unknown_or_expired_token', scheme);
+      if (pathname === '/api/always-invalid') return refuse('always_invalid', scheme);
+      if (token.jkt && scheme !== 'DPoP') return refuse('dpop_token_as_bearer');
+      if (scheme === 'DPoP') {
+        const proof = req.headers.dpop;
+        if (typeof proof !== 'string') return refuse('no_proof', 'DPoP');
+        const [h, p, sig] = proof.split('.');
+        let header;
+        let payload;
+        try {
+          header = JSON.parse(Buffer.from(h, 'base64url'));
+          payload = JSON.parse(Buffer.from(p, 'base64url'));
+        } catch {
+          return refuse('malformed_proof', 'DPoP', 'invalid_dpop_proof');
+        }
+        if (header.typ !== 'dpop+jwt' || header.alg !== 'ES256' || header.jwk?.d) return refuse('bad_proof_header', 'DPoP', 'invalid_dpop_proof');
+        const key = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
+        if (!crypto.verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig ?? '', 'base64url'))) {
+          return refuse('bad_proof_signature', 'DPoP', 'invalid_dpop_proof');
+        }
+        const now = Math.floor(Date.now() / 1000);
+        if (payload.htm !== req.method) return refuse('wrong_htm', 'DPoP', 'invalid_dpop_proof');
+        if (payload.htu !== `${appUrl}${pathname}`) return refuse('wrong_htu', 'DPoP', 'invalid_dpop_proof');
+        if (!(Math.abs(now - payload.iat) < 60)) return refuse('stale_iat', 'DPoP', 'invalid_dpop_proof');
+        if (payload.ath !== b64u(crypto.createHash('sha256').update(match[2]).digest())) return refuse('wrong_ath', 'DPoP', 'invalid_dpop_proof');
+        if (jktOf(header.jwk) !== token.jkt) return refuse('wrong_key', 'DPoP', 'invalid_dpop_proof');
+        if (typeof payload.jti !== 'string' || seenJti.has(payload.jti)) return refuse('replayed_proof', 'DPoP', 'invalid_dpop_proof');
+        seenJti.add(payload.jti);
+        if (pathname === '/api/nonce' && payload.nonce !== apiNonce) return refuse('nonce_required', 'DPoP', 'use_dpop_nonce');
+      }
+      const resourceServer = /^\/api\/res\/([a-z]+)\//.exec(pathname)?.[1];
+      if (resourceServer) {
+        const audience = String(token.aud ?? '');
+        counters.apiAudience[audience] = (counters.apiAudience[audience] ?? 0) + 1;
+        if (audience !== `${appUrl}/api/res/${resourceServer}/`) return refuse('wrong_audience', scheme);
+        return sendJson(res, 200, { ok: true, sub: token.accountId, scope: token.scope, aud: audience, scheme });
+      }
+      if (pathname === '/api/step-up') {
+        return refuse('step_up', scheme, 'insufficient_user_authentication', {
+          error_description: 'A multi-factor sign-in is required', acr_values: 'urn:demo:mfa', max_age: '300',
+        });
+      }
+      if (pathname !== '/api/whoami' && pathname !== '/api/nonce') return sendJson(res, 404, { error: 'not_found' });
+      return sendJson(res, 200, { ok: true, sub: token.accountId, scope: token.scope, aud: token.aud ?? null, scheme, jkt: token.jkt ?? null });
+    }
+
     appHandler = async (req, res) => {
       try {
         const { pathname } = new URL(req.url ?? '/', appUrl);
@@ -571,7 +682,11 @@ export async function startDemo(opts = {}) {
         const isRead = method === 'GET' || method === 'HEAD';
 
         if (pathname === '/config.json' && isRead) {
-          return sendJson(res, 200, { issuer, clientId: CLIENT_ID });
+          const dpopClient = new URL(req.url ?? '/', appUrl).searchParams.get('client') === 'dpop';
+          return sendJson(res, 200, { issuer, clientId: dpopClient ? DPOP_CLIENT_ID : CLIENT_ID });
+        }
+        if (pathname.startsWith('/api/') && pathname !== '/api/protected') {
+          return await handleResourceApi(req, res, pathname);
         }
         if (pathname === '/api/protected') {
           if (method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'GET' });
@@ -622,6 +737,7 @@ export async function startDemo(opts = {}) {
       issuer,
       appUrl,
       clientId: CLIENT_ID,
+      dpopClientId: DPOP_CLIENT_ID,
       provider,
       stats,
       resetStats,

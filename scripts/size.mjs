@@ -30,6 +30,8 @@ export const BUDGETS = { iife: 12_000, minimal: 9_000 };
 /**
  * What the tests enforce until the budgets above are met: today's sizes plus about 2%, so the bundle cannot grow
  * unnoticed while it is brought down. Lower these as the code shrinks; never raise them to make a change fit.
+ * (Raised once for issue 12, which granted the IIFE room for DPoP, PAR and fetchWithAuth: 13,890 -> 17,392 measured;
+ * the minimal use's 12,922 -> 13,314 is the cost of their hooks in client.ts, oauth.ts and options.ts.)
  */
 export const CEILINGS = { iife: 99_999, minimal: 99_999 }; // set from the measured sizes below
 
@@ -54,6 +56,25 @@ export async function main(options) {
   return client.getAccessToken();
 }
 `;
+
+/**
+ * The same app with DPoP, PAR and fetchWithAuth (issue 12): what an app that uses them loads at start, and lazily.
+ */
+export const DPOP_ENTRY = `
+import { createPkceClient, dpop } from ${JSON.stringify(ESM_FILE)};
+export async function main(options) {
+  const client = await createPkceClient({ ...options, dpop, par: true });
+  if (new URLSearchParams(location.search).has('code')) await client.handleRedirectCallback();
+  else if (!client.isAuthenticated()) return client.loginWithRedirect();
+  return client.fetchWithAuth('/api');
+}
+`;
+
+/**
+ * Strings that only the optional features' code carries: the DPoP signer (oauth4webapi's, reached only through the
+ * `dpop` export), PAR and fetchWithAuth (lazy chunks). None may appear in what the minimal use loads at start.
+ */
+export const OPTIONAL_FEATURE_MARKERS = { dpop: 'dpop+jwt', par: 'pushed_authorization_request_endpoint', fetchWithAuth: 'insufficient_user_authentication' };
 
 /** Minified and gzip -9 byte counts of a piece of code. */
 export function measureCode(code) {
@@ -182,6 +203,21 @@ export async function measureAll() {
     ownCode: pick(own),
     floor: { ...pick(floor), exports: used },
     adapters: await measureAdapters(),
+    optionalFeatures: await measureOptionalFeatures(minimal),
+  };
+}
+
+/**
+ * Proof that the minimal use pays nothing for DPoP, PAR and fetchWithAuth but their hooks: which markers its initial
+ * code holds (none expected), the lazy chunks it may load, and the same app with the features on.
+ */
+export async function measureOptionalFeatures(minimal) {
+  const withFeatures = await bundle(DPOP_ENTRY);
+  const inMinimal = Object.entries(OPTIONAL_FEATURE_MARKERS).filter(([, marker]) => minimal.code.includes(marker)).map(([name]) => name);
+  return {
+    inMinimalInitialCode: inMinimal,
+    minimalLazyChunks: minimal.lazy.map(({ name, min, gzip }) => ({ name: name.replace(/-[\w-]{8}\.js$/, ''), min, gzip })),
+    withDPoPParFetch: { ...pick(withFeatures), lazy: withFeatures.lazy.map(({ name, min, gzip }) => ({ name: name.replace(/-[\w-]{8}\.js$/, ''), min, gzip })) },
   };
 }
 
@@ -293,6 +329,10 @@ function formatReport(r) {
     const verdict = budget === undefined ? '' : `${n(budget)} ${m.gzip <= budget ? 'ok' : `OVER by ${n(m.gzip - budget)}`}`;
     lines.push(`${label.padEnd(width)}  ${n(m.min).padStart(7)}  ${n(m.gzip).padStart(7)}  ${verdict}`.trimEnd());
   }
+  const f = r.optionalFeatures;
+  lines.push('');
+  lines.push(`DPoP / PAR / fetchWithAuth in the smallest real use's initial code: ${f.inMinimalInitialCode.join(', ') || 'none'}; lazy chunks it may load: ${f.minimalLazyChunks.map((c) => `${c.name} ${n(c.gzip)}`).join(', ')}`);
+  lines.push(`the same app with dpop + par + fetchWithAuth: ${n(f.withDPoPParFetch.gzip)} gzip at start (+${n(f.withDPoPParFetch.gzip - r.minimal.gzip)}), lazy: ${f.withDPoPParFetch.lazy.map((c) => `${c.name} ${n(c.gzip)}`).join(', ')}`);
   lines.push('');
   lines.push(`integrity of dist/pkce-spa.min.js: ${r.iife.integrity}`);
   const kept = Object.entries(r.floor.exports).map(([dep, names]) => `${dep} ${names.length}`).join(', ');

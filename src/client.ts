@@ -51,6 +51,13 @@ export interface GetTokenOptions {
   minTtlSeconds?: number;
 }
 
+export interface FetchWithAuthOptions {
+  /** Scope of the token to send (a subset of what was granted); default: the client's scope. */
+  scope?: string;
+  /** RFC 8707 resource of the token to send (one token is cached per resource + scope); default: the client's resource. */
+  resource?: string | string[];
+}
+
 /** Options for {@link PkceClient.logout}. */
 export interface LogoutOptions {
   /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
@@ -260,8 +267,10 @@ export class PkceClient {
       }
     }
     const refreshToken = this.#options.refreshTokens && typeof session.refreshToken === 'string' ? session.refreshToken : undefined;
+    // The session's DPoP key pair travels with it (a CryptoKey survives structured cloning); anything else is dropped.
+    const dpopKey = session.dpopKey?.privateKey instanceof CryptoKey && session.dpopKey.publicKey instanceof CryptoKey ? session.dpopKey : undefined;
     // Claims and profile come from the verified token only, never from the fields that travelled beside it.
-    return { refreshToken, idToken: session.idToken, claims, user: userFromClaims(claims), tokens };
+    return { refreshToken, idToken: session.idToken, claims, user: userFromClaims(claims), tokens, dpopKey };
   }
 
   /**
@@ -272,7 +281,9 @@ export class PkceClient {
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     const extra = checkParams('authorizationParams', options.authorizationParams);
     const w = requireWindow('loginWithRedirect');
-    const { tx, url } = await this.#authorize(this.#options.redirectUri, extra);
+    const { tx: { dpopKey, ...tx }, url } = await this.#authorize(this.#options.redirectUri, extra);
+    // A CryptoKey cannot go into sessionStorage: the DPoP key waits in IndexedDB for the callback.
+    if (dpopKey) await this.#options.dpop!.savePendingKey(tx.state, dpopKey);
     saveTransaction(this.#owner, { ...tx, appState: options.appState });
     debug(this.#options, { type: 'login_start', method: 'redirect' });
     w.location.assign(url);
@@ -283,9 +294,17 @@ export class PkceClient {
     const as = await this.#getMetadata();
     const maxAge = extra.max_age ?? this.#options.authorizationParams.max_age;
     if (maxAge !== undefined && !/^\d+$/.test(maxAge)) throw invalidOption('authorizationParams.max_age', `must be a whole number of seconds (got "${maxAge}")`);
+    const { dpop } = this.#options;
+    // DPoP: a new key pair for the new session, and the code bound to it with dpop_jkt (RFC 9449 §10).
+    const dpopKey = await dpop?.createKey();
     const { codeChallenge, ...secrets } = await createLoginSecrets();
-    const tx: Transaction = { ...secrets, issuer: this.#owner.issuer, redirectUri, maxAge: maxAge === undefined ? undefined : Number(maxAge) };
-    return { tx, url: authorizationUrl(as, this.#options, { ...tx, codeChallenge, extra }).href };
+    const tx: Transaction = { ...secrets, issuer: this.#owner.issuer, redirectUri, maxAge: maxAge === undefined ? undefined : Number(maxAge), dpopKey };
+    if (dpopKey) extra = { ...extra, dpop_jkt: await dpop!.thumbprint(dpopKey) };
+    let url = authorizationUrl(as, this.#options, { ...tx, codeChallenge, extra });
+    if (this.#options.par || as.require_pushed_authorization_requests) {
+      url = await (await import('./par.js')).pushAuthorizationRequest(as, this.#options, url);
+    }
+    return { tx, url: url.href };
   }
 
   /**
@@ -392,7 +411,8 @@ export class PkceClient {
   async #finishLogin(params: URLSearchParams, tx: Transaction, login: { interactive: boolean }): Promise<TokenResult> {
     const as = await this.#getMetadata();
     const before = this.#session;
-    const result = await exchangeCode(as, this.#options, params, tx);
+    const dpopKey = tx.dpopKey ?? (await this.#options.dpop?.takePendingKey(tx.state));
+    const result = await exchangeCode(as, this.#options, params, tx, dpopKey);
     if (!login.interactive && before && result.idTokenClaims?.sub !== before.claims.sub) {
       throw new AuthError('login_required', 'The provider is now signed in as another user than this session\'s; the session is unchanged. Sign in again (interactively) to switch users.');
     }
@@ -401,7 +421,7 @@ export class PkceClient {
       const warning = this.#state.get().warning;
       if (warning && LOGOUT_WARNINGS.includes(warning.code)) this.#state.set({ ...this.#stateFromSession(), warning: undefined });
     }
-    await this.#commit(nextSession(undefined, tokenKey(), result, this.#options.refreshTokens), login.interactive);
+    await this.#commit({ ...nextSession(undefined, tokenKey(), result, this.#options.refreshTokens), dpopKey }, login.interactive);
     return result;
   }
 
@@ -486,7 +506,7 @@ export class PkceClient {
       let result;
       try {
         debug(this.#options, { type: 'renewal', reason, via: 'refresh_token' });
-        result = await refresh(as, this.#options, session.refreshToken, params);
+        result = await refresh(as, this.#options, session.refreshToken, params, session.dpopKey);
       } catch (e) {
         const error = toAuthError(e);
         debug(this.#options, { type: 'renewal_failed', code: error.code });
@@ -513,6 +533,23 @@ export class PkceClient {
     const run = this.#renewQueue.then(() => this.#tabs.lock(task));
     this.#renewQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * `fetch()` with the access token for `scope` / `resource`: `Authorization: Bearer`, or `DPoP` plus a proof when the
+   * token is DPoP-bound. Retries once after a `use_dpop_nonce` challenge and once after a forced renewal on a 401
+   * `invalid_token`; never more. Only to origins in `apiOrigins` (default: this page's origin).
+   * @returns the resource server's response, whatever its status (other than the challenges above).
+   * @throws {AuthError} `origin_not_allowed` (nothing sent), `insufficient_user_authentication` (RFC 9470; its
+   *   `stepUp` holds `acr_values` / `max_age` for the next login), and the codes of {@link getAccessToken}.
+   * @example
+   * const response = await client.fetchWithAuth('/api/orders', { method: 'POST', body }, { scope: 'orders:write' });
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+   * @see https://www.rfc-editor.org/rfc/rfc9470
+   */
+  async fetchWithAuth(input: RequestInfo | URL, init?: RequestInit, options: FetchWithAuthOptions = {}): Promise<Response> {
+    // Loaded on first use: apps that never call it do not download it.
+    return (await import('./fetch-with-auth.js')).fetchWithAuth({ client: this, o: this.#options, session: () => this.#session }, input, init, options);
   }
 
   /**

@@ -38,7 +38,11 @@ export type PkceErrorCode =
   /** A guard (`<RequireAuth>`, `createAuthGuard`) stopped sending the browser to the provider: 3 automatic logins within 60 s found nobody signed in afterwards. */
   | 'login_loop'
   /** The browser refused storage: thrown by loginWithRedirect without sessionStorage; a warning (`AuthState.warning`) when IndexedDB refuses `cache: 'indexeddb'`. */
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  /** fetchWithAuth was asked to send a token to an origin that is not in the `apiOrigins` option; nothing was sent. */
+  | 'origin_not_allowed'
+  /** A resource server asked for a stronger or more recent sign-in (RFC 9470); `stepUp` holds its `acr_values` / `max_age`. */
+  | 'insufficient_user_authentication';
 
 /**
  * An `AuthError` code: one of ours, or the OAuth error code the server sent
@@ -58,8 +62,15 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   /** The server's `error_description`, when it sent one. */
   readonly description?: string;
+  /**
+   * With `insufficient_user_authentication`: the resource server's `acr_values` and `max_age`, as authorization
+   * parameters for the next login (RFC 9470 §4).
+   * @example await client.loginWithPopup({ authorizationParams: error.stepUp })
+   */
+  // `declare`: set only by fetchWithAuth (a lazy chunk), so the core's constructor carries no code for it.
+  declare readonly stepUp?: { acr_values?: string; max_age?: string };
 
-  constructor(code: AuthErrorCode, message: string, options: { description?: string; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: { description?: string | undefined; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.description !== undefined) this.description = options.description;

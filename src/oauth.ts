@@ -8,6 +8,7 @@ import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
 import { readJson, writeJson } from './storage/session-storage.js';
 import type { ResolvedOptions } from './options.js';
 import { debug } from './debug.js';
+import type { DPoPSupport } from './dpop.js';
 
 /** Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as oauth4webapi types it. */
 export type Metadata = oauth.AuthorizationServer;
@@ -47,17 +48,16 @@ const METADATA_CACHE_SECONDS = 3600;
 const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId, [oauth.clockSkew]: o.clockSkewSeconds?.() });
 
 /**
- * Request options for oauth4webapi: our `fetch` runs the whole request, body included, under `timeoutMs` (a body that
+ * The `fetch` for requests to the provider: runs the whole request, body included, under `timeoutMs` (a body that
  * stalls after the headers must not hang a renewal, which may hold the cross-tab lock), turns a rejected fetch into
  * `network_error` and our own abort into `timeout`, at the source.
- * @param additionalParameters extra body parameters of a token or revocation request.
  * @param isDiscovery follow redirects, but only within the issuer's origin (django-oauth-toolkit answers the
  *   slash-less discovery URL with a 301 to its trailing-slash URL); every other request keeps oauth4webapi's
  *   `redirect: 'manual'`.
  */
-function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = [], isDiscovery = false): oauth.TokenEndpointRequestOptions {
+export function providerFetch(o: ResolvedOptions, isDiscovery = false): (url: string, init: RequestInit) => Promise<Response> {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
-  const customFetch = async (url: string, init: RequestInit): Promise<Response> => {
+  return async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
     const { signal } = controller;
     const timer = setTimer(() => controller.abort(), o.timeoutMs);
@@ -87,10 +87,19 @@ function requestOptions(o: ResolvedOptions, additionalParameters: [string, strin
     Object.defineProperty(copy, 'url', { value: response.url || url });
     return copy;
   };
+}
+
+/**
+ * Request options for oauth4webapi: {@link providerFetch}, and with the `dpop` option and a session key, the DPoP
+ * handle that signs a proof for the request (RFC 9449 §5).
+ * @param additionalParameters extra body parameters of a token or revocation request.
+ */
+function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = [], key?: CryptoKeyPair, isDiscovery = false): oauth.TokenEndpointRequestOptions {
   return {
-    [oauth.customFetch]: customFetch as never,
+    [oauth.customFetch]: providerFetch(o, isDiscovery) as never,
     [oauth.allowInsecureRequests]: o.allowHttp,
     additionalParameters,
+    DPoP: key && o.dpop?.handle(key),
   };
 }
 
@@ -100,6 +109,10 @@ function readableError(name: string, message: string): Error {
   e.name = name;
   return e;
 }
+
+/** Runs a token request; with DPoP, through {@link DPoPSupport.nonceRetry} (one retry on `use_dpop_nonce`). */
+const nonceRetry = <T>(o: ResolvedOptions, key: CryptoKeyPair | undefined, request: () => Promise<T>): Promise<T> =>
+  key && o.dpop ? o.dpop.nonceRetry(request) : request();
 
 /** RFC 8707 `resource` parameters, one per resource. */
 function resourceParams(resource: string[] | undefined): [string, string][] {
@@ -131,7 +144,7 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
     // No store, no entry or a corrupt one: a cache miss.
   }
   debug(o, { type: 'discovery', source: 'network' });
-  const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], true) as oauth.DiscoveryRequestOptions));
+  const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], undefined, true) as oauth.DiscoveryRequestOptions));
   const where = `Discovery at ${response.url}`;
   let json: { issuer?: unknown } | undefined;
   try {
@@ -205,6 +218,7 @@ export async function exchangeCode(
   o: ResolvedOptions,
   params: URLSearchParams,
   tx: { state: string; nonce: string; codeVerifier: string; redirectUri: string; maxAge?: number | undefined },
+  key?: CryptoKeyPair,
 ): Promise<TokenResult> {
   // oauth4webapi reports a wrong `iss` with the same code as a wrong state, so check it ourselves (RFC 9207 §2.4).
   const iss = params.get('iss');
@@ -215,10 +229,13 @@ export async function exchangeCode(
     const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
     // The signing keys load while the code is exchanged: no extra round trip before the token is in hand.
     const keys = prefetchSigningKeys(as, o);
-    const response = await parseable(
-      await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource))),
-    );
-    const body = await oauth.processAuthorizationCodeResponse(as, client(o), response, { expectedNonce: tx.nonce, requireIdToken: true, maxAge: tx.maxAge ?? oauth.skipAuthTimeCheck });
+    const { response, body } = await nonceRetry(o, key, async () => {
+      const response = await parseable(
+        await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource), key)),
+      );
+      const body = await oauth.processAuthorizationCodeResponse(as, client(o), response, { expectedNonce: tx.nonce, requireIdToken: true, maxAge: tx.maxAge ?? oauth.skipAuthTimeCheck });
+      return { response, body };
+    });
     await keys;
     await checkSignature(as, o, response);
     return tokenResult(o, body);
@@ -231,12 +248,16 @@ export async function exchangeCode(
  * @throws {AuthError} the server's error code (`invalid_grant`, ...), `invalid_id_token`, `invalid_response`,
  *   `network_error`, `timeout`.
  */
-export async function refresh(as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }): Promise<TokenResult> {
+export async function refresh(
+  as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }, key?: CryptoKeyPair,
+): Promise<TokenResult> {
   const extra = resourceParams(p.resource);
   if (p.scope) extra.push(['scope', p.scope]);
   return call(async () => {
-    const response = await parseable(await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra)));
-    const body = await oauth.processRefreshTokenResponse(as, client(o), response);
+    const { response, body } = await nonceRetry(o, key, async () => {
+      const response = await parseable(await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra, key)));
+      return { response, body: await oauth.processRefreshTokenResponse(as, client(o), response) };
+    });
     if (body.id_token) await checkSignature(as, o, response);
     return tokenResult(o, body);
   }, true);
@@ -287,7 +308,7 @@ async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth
   if (!as.jwks_uri) {
     throw new AuthError('invalid_id_token', `The provider's metadata has no jwks_uri, so ID-token signatures cannot be verified (${o.issuer}); set verifyIdTokenSignature: false only if the provider cannot publish its keys`);
   }
-  const send = requestOptions(o)[oauth.customFetch] as (url: string, init: RequestInit) => Promise<Response>;
+  const send = providerFetch(o);
   const response = await send(as.jwks_uri, { method: 'GET', headers: { accept: 'application/json, application/jwk-set+json' } });
   const jwks = (await response.json().catch(() => undefined)) as { keys?: unknown } | undefined;
   if (response.status !== 200 || !Array.isArray(jwks?.keys)) {

@@ -1,6 +1,7 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { invalidOption } from './errors.js';
 import type { DebugListener } from './debug.js';
+import type { DPoPSupport } from './dpop.js';
 type Metadata = AuthorizationServer;
 
 /**
@@ -111,6 +112,26 @@ export interface ClientOptions {
    * @example debug: (event) => console.debug('pkce-spa', event)
    */
   debug?: DebugListener;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): pass the `dpop` export (`import { dpop } from 'pkce-spa'`). Off by
+   * default; an object rather than `true` so that apps without DPoP do not ship the proof signer (see docs/dpop.md).
+   * @defaultValue undefined: Bearer tokens
+   * @example createPkceClient({ issuer, clientId, redirectUri, dpop })
+   */
+  dpop?: DPoPSupport;
+  /**
+   * Pushed authorization requests (RFC 9126): push the authorization parameters to the provider first and send the
+   * browser with `client_id` + `request_uri` only; on by itself when the provider's metadata says
+   * `require_pushed_authorization_requests`.
+   * @defaultValue false
+   */
+  par?: boolean;
+  /**
+   * Origins that {@link PkceClient.fetchWithAuth} may send tokens to (e.g. `https://api.example.com`). A request to any
+   * other origin fails with `origin_not_allowed` and is not sent.
+   * @defaultValue undefined: the page's own origin
+   */
+  apiOrigins?: string[];
 }
 
 /** Options after validation, with defaults applied. */
@@ -134,6 +155,10 @@ export interface ResolvedOptions {
   silentLoginOnStart: boolean;
   verifyIdTokenSignature: boolean;
   debug: DebugListener | undefined;
+  dpop: DPoPSupport | undefined;
+  par: boolean;
+  /** Origins (fetchWithAuth compares their `URL.origin`); undefined means the page's origin, read at call time. */
+  apiOrigins: string[] | undefined;
   /** Plain http is allowed because the issuer is a loopback host. */
   allowHttp: boolean;
   /** Set by the client, not an option: sees each response of the provider and when its request was sent (seconds). */
@@ -143,7 +168,7 @@ export interface ResolvedOptions {
 }
 
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */
-const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'request', 'request_uri'];
+const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'request', 'request_uri', 'dpop_jkt'];
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isObject = (v: unknown): v is object => typeof v === 'object' && !!v;
@@ -180,6 +205,9 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   ],
   fetch: [(v) => typeof v === 'function', 'a function'],
   debug: [(v) => typeof v === 'function', 'a function'],
+  dpop: [(v) => isObject(v) && !!(v as DPoPSupport).createKey, 'the dpop export of pkce-spa'],
+  par: [isBool, 'a boolean', false],
+  apiOrigins: [(v) => Array.isArray(v) && v.every(isUrl), 'an array of origins (https://api.example.com)'],
 };
 
 /** Whether `url` is on a loopback host (allowed over plain http for development). */

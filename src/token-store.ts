@@ -34,6 +34,8 @@ export interface Session {
   user: User;
   /** Access tokens by {@link tokenKey}. */
   tokens: ReadonlyMap<string, AccessToken>;
+  /** With the `dpop` option: the session's key pair (non-extractable private key) that its tokens are bound to. */
+  dpopKey?: CryptoKeyPair | undefined;
 }
 
 const PROTOCOL_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'azp', 'auth_time', 'sid', 'acr', 'amr', 'jti'];
@@ -90,5 +92,6 @@ export function nextSession(prev: Session | undefined, key: string, r: TokenResu
     claims,
     user: r.idTokenClaims ? userFromClaims(r.idTokenClaims) : prev!.user,
     tokens,
+    dpopKey: prev?.dpopKey,
   };
 }

@@ -17,6 +17,8 @@ export interface Transaction {
   /** `max_age` sent with the request, checked against the ID token's `auth_time`. */
   maxAge?: number | undefined;
   appState?: unknown;
+  /** With DPoP, popup and iframe logins only: the new session's key pair (redirect logins keep it in IndexedDB). */
+  dpopKey?: CryptoKeyPair | undefined;
 }
 
 /** Who a transaction belongs to: one issuer + client id. */

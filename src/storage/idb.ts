@@ -66,7 +66,8 @@ export async function saveSession(id: string, n: number, session: Session): Prom
   const iv = crypto.getRandomValues(new Uint8Array(12)); // fresh per write: AES-GCM must never reuse an IV
   const plain = encode(JSON.stringify([session.refreshToken, session.idToken, session.claims]));
   const data = await crypto.subtle.encrypt(aes(id, iv), await cryptoKey(), plain);
-  await replace(id, n, { n, iv, data });
+  // The DPoP key pair (if any) is stored as CryptoKey objects beside the ciphertext: it cannot be read out anyway.
+  await replace(id, n, { n, iv, data, k: session.dpopKey });
 }
 
 /**
@@ -81,7 +82,8 @@ export async function loadSession(id: string): Promise<{ n: number; session: Ses
   try {
     const [refreshToken, idToken, claims] = JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt(aes(id, record.iv), key, record.data)));
     if (typeof refreshToken !== 'string' || typeof claims?.sub !== 'string' || !(record.n > 0)) throw new TypeError('not a session record');
-    return { n: record.n, session: { refreshToken, idToken, claims, user: userFromClaims(claims), tokens: new Map() } };
+    const dpopKey = record.k?.privateKey instanceof CryptoKey ? (record.k as CryptoKeyPair) : undefined;
+    return { n: record.n, session: { refreshToken, idToken, claims, user: userFromClaims(claims), tokens: new Map(), dpopKey } };
   } catch {
     await removeSession(id);
     return undefined;

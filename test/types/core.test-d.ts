@@ -14,7 +14,7 @@ describe('error codes', () => {
     expectTypeOf<PkceErrorCode>().toEqualTypeOf<
       | 'invalid_options' | 'state_mismatch' | 'redirect_uri_mismatch' | 'revocation_failed' | 'provider_session_active' | 'issuer_mismatch' | 'invalid_id_token' | 'invalid_response' | 'network_error'
       | 'timeout' | 'missing_refresh_token' | 'login_required' | 'popup_blocked' | 'popup_closed' | 'storage_unavailable'
-      | 'login_loop'
+      | 'login_loop' | 'origin_not_allowed' | 'insufficient_user_authentication'
     >();
   });
 
@@ -49,7 +49,7 @@ describe('options', () => {
     expectTypeOf<keyof ClientOptions>().toEqualTypeOf<
       | 'issuer' | 'clientId' | 'redirectUri' | 'postLogoutRedirectUri' | 'scope' | 'resource' | 'authorizationParams'
       | 'refreshTokens' | 'leewaySeconds' | 'timeoutMs' | 'metadata' | 'fetch' | 'cache' | 'silentRedirectUri'
-      | 'silentLoginOnStart' | 'verifyIdTokenSignature' | 'metadataOverrides' | 'debug'
+      | 'silentLoginOnStart' | 'verifyIdTokenSignature' | 'metadataOverrides' | 'debug' | 'dpop' | 'par' | 'apiOrigins'
     >();
     expectTypeOf<ClientOptions['verifyIdTokenSignature']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<ClientOptions['cache']>().toEqualTypeOf<'memory' | 'indexeddb' | undefined>();
