@@ -1,3 +1,4 @@
+/* oxlint-disable typescript/no-explicit-any -- page.evaluate callbacks read globals of the test pages that e2e/page-globals.d.ts does not declare */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { test, expect, type AppPage } from './fixtures.js';

@@ -13,7 +13,7 @@ test('an expired request_uri is refused by the provider with invalid_request_uri
     return route.continue({ url: url.href });
   });
   const response = app.page.waitForResponse((r) => r.url().startsWith(`${demo.issuer}/auth?`));
-  await app.page.evaluate(() => (window as any).client.loginWithRedirect()).catch(() => undefined);
+  await app.page.evaluate(() => window.client.loginWithRedirect()).catch(() => undefined);
   const r = await response;
   expect(r.status()).toBe(400);
   expect(await r.text()).toContain('invalid_request_uri');

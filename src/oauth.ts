@@ -8,7 +8,6 @@ import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
 import { readJson, writeJson } from './storage/session-storage.js';
 import type { ResolvedOptions } from './options.js';
 import { debug } from './debug.js';
-import type { DPoPSupport } from './dpop.js';
 
 /** Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as oauth4webapi types it. */
 export type Metadata = oauth.AuthorizationServer;
@@ -110,7 +109,7 @@ function readableError(name: string, message: string): Error {
   return e;
 }
 
-/** Runs a token request; with DPoP, through {@link DPoPSupport.nonceRetry} (one retry on `use_dpop_nonce`). */
+/** Runs a token request; with DPoP, through the `dpop` option's `nonceRetry` (one retry on `use_dpop_nonce`). */
 const nonceRetry = <T>(o: ResolvedOptions, key: CryptoKeyPair | undefined, request: () => Promise<T>): Promise<T> =>
   key && o.dpop ? o.dpop.nonceRetry(request) : request();
 
