@@ -30,10 +30,11 @@ export const BUDGETS = { iife: 12_000, minimal: 9_000 };
 /**
  * What the tests enforce until the budgets above are met: today's sizes plus about 2%, so the bundle cannot grow
  * unnoticed while it is brought down. Lower these as the code shrinks; never raise them to make a change fit.
- * (Raised once for issue 12, which granted the IIFE room for DPoP, PAR and fetchWithAuth: 13,890 -> 17,392 measured;
- * the minimal use's 12,922 -> 13,314 is the cost of their hooks in client.ts, oauth.ts and options.ts.)
+ * Raised once, on 2026-11-29, to the measured sizes + 2% after issues 9-13 landed together (13,890 -> 22,661 IIFE,
+ * 12,922 -> 20,358 minimal, gzip): ID-token signatures and the other security fixes, interop messages, the lifecycle and
+ * debug events, renewal backoff and clocks, DPoP/PAR/fetchWithAuth. Issue 14 asks to bring the IIFE to 14,000.
  */
-export const CEILINGS = { iife: 99_999, minimal: 99_999 }; // set from the measured sizes below
+export const CEILINGS = { iife: 23_100, minimal: 20_750 };
 
 /** The dependencies pkce-spa bundles into the IIFE and leaves to the app's bundler in the ESM build. */
 const DEPENDENCIES = ['oauth4webapi', 'idb-keyval'];
