@@ -2,8 +2,8 @@
 //
 // Fences ```ts, ```typescript and ```tsx are checked; ```ts nocheck (a sample that is deliberately partial) and every
 // other language (```js, ```html, ```sh) are not. Each sample becomes its own module in tmp/doc-samples/, compiled with
-// the project's strict settings against src/ (imported as `pkce-spa`, `pkce-spa/react` and `pkce-spa/vue`, as users
-// write it). The names samples use without declaring them (an app's own `render`, `router`, `App`, ...) are declared
+// the project's strict settings against src/ (imported as `pkce-spa`, `pkce-spa/react`, `pkce-spa/vue` and
+// `pkce-spa/testing`, as users write it). The names samples use without declaring them (an app's own `render`, `router`, `App`, ...) are declared
 // once in PRELUDE below; a sample can also declare what it needs with `declare const`. Errors are reported at the line
 // of the Markdown file.
 import { execFileSync } from 'node:child_process';
@@ -91,7 +91,7 @@ function main() {
       jsx: 'react-jsx',
       types: [],
       noUnusedLocals: false,
-      paths: { 'pkce-spa': src('index.ts'), 'pkce-spa/react': src('react/index.ts'), 'pkce-spa/vue': src('vue/index.ts') },
+      paths: { 'pkce-spa': src('index.ts'), 'pkce-spa/react': src('react/index.ts'), 'pkce-spa/vue': src('vue/index.ts'), 'pkce-spa/testing': src('testing/index.ts') },
     },
     include: ['./*.ts', './*.tsx'],
   };

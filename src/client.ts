@@ -51,6 +51,7 @@ export interface GetTokenOptions {
   minTtlSeconds?: number;
 }
 
+/** Options for {@link PkceClient.fetchWithAuth}: which cached token to attach. */
 export interface FetchWithAuthOptions {
   /** Scope of the token to send (a subset of what was granted); default: the client's scope. */
   scope?: string;
@@ -77,7 +78,12 @@ export interface StartResult {
    * the login failed) and, on failure, the error (also in `getState().error`). A stale callback (no login pending in
    * this tab) while signed out is a failure with `state_mismatch`; while signed in it is not reported at all.
    */
-  callback?: { appState: unknown; error?: AuthError };
+  callback?: {
+    /** The `appState` given to `loginWithRedirect`, when the login had one. */
+    appState: unknown;
+    /** Why the login failed; absent after a successful login. */
+    error?: AuthError;
+  };
 }
 
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];

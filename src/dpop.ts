@@ -71,6 +71,7 @@ export const dpop = {
       throw e;
     }
   },
+  /** Sends a request to a protected resource with the DPoP-bound access token and a proof for it (RFC 9449 §7). */
   sendWithProof,
   /**
    * Keeps a redirect login's key until its callback (see storage/pending-key.ts).

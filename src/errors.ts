@@ -68,7 +68,12 @@ export class AuthError extends Error {
    * @example await client.loginWithPopup({ authorizationParams: error.stepUp })
    */
   // `declare`: set only by fetchWithAuth (a lazy chunk), so the core's constructor carries no code for it.
-  declare readonly stepUp?: { acr_values?: string; max_age?: string };
+  declare readonly stepUp?: {
+    /** The authentication context class(es) the resource server asked for, space-separated. */
+    acr_values?: string;
+    /** The greatest age, in seconds, of the sign-in the resource server accepts. */
+    max_age?: string;
+  };
 
   constructor(code: AuthErrorCode, message: string, options: { description?: string | undefined; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -153,7 +153,10 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
   }
   if (!json) throw new AuthError('invalid_response', `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: check the issuer option`);
   const { issuer } = json;
-  if (typeof issuer === 'string' && URL.canParse(issuer) && new URL(issuer).href !== o.issuerUrl.href) {
+  if (typeof issuer !== 'string' || !URL.canParse(issuer)) {
+    throw new AuthError('invalid_response', `${where} is not a discovery document (no "issuer"): check the issuer option, or pass the metadata option`);
+  }
+  if (new URL(issuer).href !== o.issuerUrl.href) {
     // OpenID Connect Discovery §4.3: the issuer must be exactly the one we asked for (a trailing slash counts).
     throw new AuthError('issuer_mismatch', `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`);
   }

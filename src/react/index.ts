@@ -60,6 +60,7 @@ export interface AuthProviderProps {
    * relative to it, so `appState.returnTo` goes straight to `navigate()`. Default `''`.
    */
   basename?: string;
+  /** The app, or the part of it that uses {@link useAuth} and {@link RequireAuth}. */
   children?: ReactNode;
 }
 
@@ -127,6 +128,7 @@ export interface AuthErrorFallbackProps {
   retry: () => void;
 }
 
+/** Props of {@link RequireAuth}. */
 export interface RequireAuthProps {
   /** Rendered once someone is signed in. */
   children?: ReactNode;

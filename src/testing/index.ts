@@ -16,11 +16,20 @@ import type {
 
 /** How a test client starts, and what {@link TestClient.signIn} takes. */
 export interface TestSession {
-  /** The user's claims (`sub` defaults to `test-user`). Custom claims are allowed. */
+  /**
+   * The user's claims (`sub` defaults to `test-user`). Custom claims are allowed.
+   * @defaultValue `{ sub: 'test-user' }`
+   */
   user?: Partial<User> & Record<string, unknown>;
-  /** What `getAccessToken()` returns. Default `test-access-token`. */
+  /**
+   * What `getAccessToken()` returns.
+   * @defaultValue `'test-access-token'`
+   */
   accessToken?: string;
-  /** What `getIdToken()` returns. Default `test-id-token`. */
+  /**
+   * What `getIdToken()` returns.
+   * @defaultValue `'test-id-token'`
+   */
   idToken?: string;
   /** Extra ID token claims for `getIdTokenClaims()` (iss, aud, exp, iat are filled in). */
   claims?: Record<string, unknown>;
@@ -28,13 +37,26 @@ export interface TestSession {
 
 /** What {@link createTestClient} takes: a signed-in session, or a status (and error) to start in. */
 export type TestClientInit =
-  | (TestSession & { status?: 'authenticated' })
-  | { status: 'unauthenticated'; error?: AuthError | AuthErrorCode }
-  | { status: 'loading' };
+  | (TestSession & {
+      /** Start signed in (the default). */
+      status?: 'authenticated';
+    })
+  | {
+      /** Start signed out. */
+      status: 'unauthenticated';
+      /** The error in the state, as after a failed login (an AuthError or a code). */
+      error?: AuthError | AuthErrorCode;
+    }
+  | {
+      /** Start as before the client knows whether someone is signed in. */
+      status: 'loading';
+    };
 
 /** One call the app made, in order: `{ method: 'loginWithRedirect', args: [{ appState }] }`. */
 export interface TestCall {
+  /** The name of the client method that was called. */
   method: 'start' | 'ready' | 'loginWithRedirect' | 'loginWithPopup' | 'handleRedirectCallback' | 'getAccessToken' | 'logout';
+  /** The arguments it was called with. */
   args: unknown[];
 }
 

@@ -16,10 +16,13 @@ export { getReturnTo };
 export interface UseAuthResult<T extends object = User> {
   /** The whole {@link AuthState}; a new object each time something changes. */
   state: ComputedRef<AuthState<T>>;
+  /** `status === 'loading'`: the client does not know yet whether someone is signed in. */
   isLoading: ComputedRef<boolean>;
   /** `status === 'authenticated'`. */
   isAuthenticated: ComputedRef<boolean>;
+  /** The signed-in user's claims (typed with `T`, not checked at run time), or `undefined` while nobody is signed in. */
   user: ComputedRef<T | undefined>;
+  /** Why the last login, callback or discovery failed, until it is cleared or someone signs in. */
   error: ComputedRef<AuthError | undefined>;
   /** The client given to {@link createAuth}, for everything else (`getIdTokenClaims`, `countTabs`, ...). */
   client: PkceClient;
@@ -37,20 +40,28 @@ export interface UseAuthResult<T extends object = User> {
   retryLogin: (options?: LoginOptions) => Promise<void>;
 }
 
-/** The part of a vue-router `Router` the plugin uses (any router with these two methods works). */
+/** The part of a vue-router `Router` the plugin uses (any router with these three methods works). */
 export interface RouterLike {
+  /** Adds a navigation guard; the plugin's guard waits for the start and drops callback parameters from the route. */
   beforeEach(guard: (to: RouteLike) => Promise<true | { path: string; query: Record<string, RouteQueryValue>; hash: string; replace: true }>): unknown;
+  /** Navigates to `to` without a new history entry; the default `onRedirectCallback` goes to the return path with it. */
   replace(to: string): Promise<unknown>;
+  /** Resolves once the router's first navigation is done; the callback is delivered after it. */
   isReady(): Promise<unknown>;
 }
 
-type RouteQueryValue = string | null | (string | null)[];
+/** One value of a route's query, as vue-router gives it: a string, `null` (a key without `=`), or a repeated key's values. */
+export type RouteQueryValue = string | null | (string | null)[];
 
 /** The part of a vue-router route the guards read. */
 export interface RouteLike {
+  /** The path, without query and hash. */
   path: string;
+  /** The path with query and hash, as written in the address bar (under the router's base). */
   fullPath: string;
+  /** The query parameters, by name. */
   query: Record<string, RouteQueryValue>;
+  /** The hash, with its `#` (empty when there is none). */
   hash: string;
 }
 
@@ -157,6 +168,7 @@ export function useAuth<T extends object = User>(): UseAuthResult<T> {
   return auth as unknown as UseAuthResult<T>;
 }
 
+/** Options of {@link createAuthGuard}; `R` is what `onError` returns to the router. */
 export interface AuthGuardOptions<R = never> {
   /** For the login; `appState` defaults to `{ returnTo: to.fullPath }`. */
   loginOptions?: LoginOptions;
