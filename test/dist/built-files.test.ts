@@ -142,8 +142,8 @@ describe('dist/pkce-spa.min.js', () => {
       iife.createPkceClient({ ...OPTIONS, fetch, ...extra } as never).then(() => undefined, (e: Error & { code: string }) => e);
     const noIssuer = await start((async () => new Response('{}', { headers: { 'content-type': 'application/json' } })) as typeof fetch);
     expect(noIssuer).toMatchObject({ name: 'AuthError', code: 'invalid_response' });
-    // The minified build carries oauth4webapi's error codes instead of its messages (scripts/strip-messages.mjs).
-    expect(noIssuer!.cause).toMatchObject({ name: 'OperationProcessingError', message: expect.stringMatching(/^OAUTH_[A-Z_]+/) });
+    // Our own message (the minified build carries only oauth4webapi's error codes, scripts/strip-messages.mjs).
+    expect(noIssuer!.message).toContain('is not a discovery document (no "issuer")');
     const silent = await start((() => new Promise<Response>(() => {})) as typeof fetch, { timeoutMs: 50 });
     expect(silent).toMatchObject({ code: 'timeout' });
     expect(String(silent!.cause)).toBe('TimeoutError: aborted after 50 ms');
