@@ -30,8 +30,8 @@ export const BUDGETS = { iife: 12_000, minimal: 9_000 };
 /**
  * What the tests enforce until the budgets above are met: today's sizes plus about 2%, so the bundle cannot grow
  * unnoticed while it is brought down. Lower these as the code shrinks; never raise them to make a change fit.
- * Raised once, on 2026-11-29, to the measured sizes + 2% after issues 9-13 landed together (13,890 -> 22,697 IIFE,
- * 12,922 -> 20,387 minimal, gzip): ID-token signatures and the other security fixes, interop messages, the lifecycle and
+ * Raised once, on 2026-11-29, to the measured sizes + 2% after issues 9-13 landed together (13,890 -> 22,672 IIFE,
+ * 12,922 -> 20,369 minimal, gzip): ID-token signatures and the other security fixes, interop messages, the lifecycle and
  * debug events, renewal backoff and clocks, DPoP/PAR/fetchWithAuth. Issue 14 asks to bring the IIFE to 14,000.
  */
 export const CEILINGS = { iife: 23_100, minimal: 20_750 };

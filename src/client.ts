@@ -12,7 +12,8 @@ import { expectChildCallback, openPopup, postCallbackToParent, waitingParent } f
 import { StateStore, type AuthState, type AuthStateListener } from './state.js';
 import { isFresh, isUnexpired, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './token-store.js';
 import { Tabs } from './tabs.js';
-import { nowSeconds } from './env.js';
+import { localStore, nowSeconds } from './env.js';
+import { readJson, removeItem, writeJson } from './storage/session-storage.js';
 import { Backoff } from './backoff.js';
 import { noteDeadlines, ProviderClock } from './clock.js';
 import { clearEnded, endedUpTo, markEnded, watchDeviceLife } from './device-life.js';
@@ -249,16 +250,20 @@ export class PkceClient {
    * from a new login in another tab whose ID token has not expired (apps see the new user in the state).
    */
   async #verifyAdopted(session: Session, isLogin: boolean): Promise<Session | undefined> {
-    const as = await this.#getMetadata();
-    let claims: IdTokenClaims;
-    try {
-      claims = await verifyIdToken(as, this.#options, session.idToken!);
-    } catch (e) {
-      const error = toAuthError(e);
-      if (error.code === 'network_error' || error.code === 'timeout') throw error;
-      return undefined;
-    }
     const mine = this.#session;
+    let claims: IdTokenClaims;
+    if (mine && session.idToken === mine.idToken) {
+      // A renewal in another tab that brought no new ID token: this one was verified when it came in.
+      claims = mine.claims;
+    } else {
+      try {
+        claims = await verifyIdToken(await this.#getMetadata(), this.#options, session.idToken!);
+      } catch (e) {
+        const error = toAuthError(e);
+        if (error.code === 'network_error' || error.code === 'timeout') throw error;
+        return undefined;
+      }
+    }
     if (mine && claims.sub !== mine.claims.sub && !(isLogin && claims.exp > nowSeconds())) return undefined;
     const tokens = new Map<string, AccessToken>();
     for (const [key, token] of session.tokens) {
@@ -746,36 +751,17 @@ function isSameOriginOrConfigured(url: string, configured: string | undefined): 
  */
 const logoutKey = (owner: TransactionOwner): string => `pkce-spa:logged-out:${owner.issuer} ${owner.clientId}`;
 
-function localStore(): Storage | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    return undefined;
-  }
-}
-
 function rememberLogout(owner: TransactionOwner): void {
-  try {
-    localStore()?.setItem(logoutKey(owner), '1');
-  } catch {
-    // Refused storage: silent login is then only off in this page's memory-less future; nothing to leak either way.
-  }
+  // Refused storage: silent login is then only off until this page unloads; nothing to leak either way.
+  writeJson(logoutKey(owner), true, localStore());
 }
 
 function forgetLogout(owner: TransactionOwner): void {
-  try {
-    localStore()?.removeItem(logoutKey(owner));
-  } catch {
-    // Nothing stored.
-  }
+  removeItem(logoutKey(owner), localStore());
 }
 
 function loggedOut(owner: TransactionOwner): boolean {
-  try {
-    return localStore()?.getItem(logoutKey(owner)) === '1';
-  } catch {
-    return false;
-  }
+  return readJson<boolean>(logoutKey(owner), localStore()) === true;
 }
 
 /** Removes the callback parameters from the address bar so a code or state never stays in the URL or history. */

@@ -11,17 +11,15 @@
  * ended, a number and nothing else. A returning tab whose version is not newer drops its session before any use.
  * For the second, it asks the live tabs again (tabs.ts `rejoin`).
  */
-import { browserWindow } from './env.js';
+import { browserWindow, localStore } from './env.js';
+import { readJson, removeItem, writeJson } from './storage/session-storage.js';
 
 const endedKey = (id: string): string => `pkce-spa:ended:${id}`;
 
 /** Notes that every session of `id` up to version `n` ended. Best effort: without localStorage, nothing is noted. */
 export function markEnded(id: string, n: number): void {
-  try {
-    if (n > endedUpTo(id)) localStorage.setItem(endedKey(id), String(n));
-  } catch {
-    // Storage refused (sandboxed frame, privacy mode): tabs that were away learn it at their next renewal instead.
-  }
+  // Storage refused (sandboxed frame, privacy mode): tabs that were away learn it at their next renewal instead.
+  if (n > endedUpTo(id)) writeJson(endedKey(id), n, localStore());
 }
 
 /**
@@ -30,20 +28,12 @@ export function markEnded(id: string, n: number): void {
  * live tab and takes it (tabs.ts `rejoin`).
  */
 export function clearEnded(id: string): void {
-  try {
-    localStorage.removeItem(endedKey(id));
-  } catch {
-    // Nothing was noted either.
-  }
+  removeItem(endedKey(id), localStore());
 }
 
 /** The version up to which sessions of `id` ended; 0 when none did (or storage is refused). */
 export function endedUpTo(id: string): number {
-  try {
-    return Number(localStorage.getItem(endedKey(id))) || 0;
-  } catch {
-    return 0;
-  }
+  return Number(readJson<number>(endedKey(id), localStore())) || 0;
 }
 
 /**

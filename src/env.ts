@@ -20,6 +20,15 @@ export function browserWindow(): Window | undefined {
   return typeof window === 'undefined' ? undefined : window;
 }
 
+/** `localStorage`, or undefined when the browser refuses it (sandboxed iframes, some privacy modes). */
+export function localStore(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `sessionStorage`, or undefined when the browser refuses it (sandboxed iframes, some privacy modes). */
 export function sessionStore(): Storage | undefined {
   try {

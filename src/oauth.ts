@@ -4,7 +4,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { AuthError } from './errors.js';
-import { clearTimer, setTimer, nowSeconds, sessionStore } from './env.js';
+import { clearTimer, setTimer, nowSeconds } from './env.js';
 import { readJson, writeJson } from './storage/session-storage.js';
 import type { ResolvedOptions } from './options.js';
 import { debug } from './debug.js';
@@ -132,15 +132,10 @@ export async function discover(o: ResolvedOptions): Promise<Metadata> {
 
 async function discovered(o: ResolvedOptions): Promise<Metadata> {
   const key = `pkce-spa:metadata:${o.issuer}`;
-  const store = sessionStore();
-  try {
-    const cached = JSON.parse(store!.getItem(key)!) as { at: number; as: Metadata };
-    if (nowSeconds() - cached.at < METADATA_CACHE_SECONDS && new URL(cached.as.issuer).href === o.issuerUrl.href) {
-      debug(o, { type: 'discovery', source: 'cache' });
-      return cached.as;
-    }
-  } catch {
-    // No store, no entry or a corrupt one: a cache miss.
+  const cached = readJson<{ at: number; as: Metadata }>(key);
+  if (cached?.as && nowSeconds() - cached.at < METADATA_CACHE_SECONDS && URL.canParse(cached.as.issuer) && new URL(cached.as.issuer).href === o.issuerUrl.href) {
+    debug(o, { type: 'discovery', source: 'cache' });
+    return cached.as;
   }
   debug(o, { type: 'discovery', source: 'network' });
   const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], undefined, true) as oauth.DiscoveryRequestOptions));
@@ -161,11 +156,7 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
     throw new AuthError('issuer_mismatch', `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`);
   }
   const as = await call(() => oauth.processDiscoveryResponse(o.issuerUrl, response));
-  try {
-    store?.setItem(key, JSON.stringify({ at: nowSeconds(), as }));
-  } catch {
-    // Storage full or refused: discovery still worked.
-  }
+  writeJson(key, { at: nowSeconds(), as }); // storage full or refused: discovery still worked
   return as;
 }
 

@@ -1,7 +1,8 @@
 /**
- * sessionStorage with one try/catch: JSON in and out, undefined when the browser refuses (sandboxed frames, some
- * privacy modes, a full quota) or the entry is missing or corrupt. Holds no token: only the login transaction
- * (PKCE verifier, state, nonce) and the provider's public metadata and keys.
+ * Web storage with one try/catch: JSON in and out, undefined when the browser refuses (sandboxed frames, some
+ * privacy modes, a full quota) or the entry is missing or corrupt. sessionStorage by default (the login transaction,
+ * the provider's public metadata and keys); `localStore()` for the cross-tab marks (signed out on purpose, sessions
+ * that ended). Never a token.
  */
 import { sessionStore } from '../env.js';
 

@@ -5,7 +5,7 @@
  */
 import { Component, StrictMode, act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { AuthError, type AuthState } from '../../src/index.js';
 import { AuthProvider, RequireAuth, getReturnTo, useAuth, type UseAuthResult } from '../../src/react/index.js';
 import { MAX_AUTO_LOGINS } from '../../src/adapters/start.js';
@@ -15,7 +15,7 @@ import { waitForState as until } from '../helpers/wait.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-let assign: ReturnType<typeof vi.fn>;
+let assign: MockInstance<Location['assign']>;
 let container: HTMLElement;
 let root: Root | undefined;
 let caught: unknown[];
@@ -23,8 +23,8 @@ let caught: unknown[];
 beforeEach(() => {
   sessionStorage.clear();
   window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
+  // The spy itself records navigations, so the fake provider's returnFromProvider clears what an earlier page did.
+  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   container = document.createElement('div');
   document.body.appendChild(container);
   caught = [];
@@ -36,17 +36,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** The fake provider, with `returnFromProvider` also forgetting the earlier page's navigation in this file's `assign`. */
-const provider = () => {
-  const op = fakeProvider();
-  return {
-    ...op,
-    async returnFromProvider(appState: unknown, answer: Record<string, string> = {}): Promise<void> {
-      await op.returnFromProvider(appState, answer);
-      assign.mockClear();
-    },
-  };
-};
+const provider = () => fakeProvider();
 
 /** Catches what a component throws and shows its code, as an app's error boundary would. */
 class Boundary extends Component<{ children?: ReactNode }, { error?: unknown }> {
@@ -163,7 +153,7 @@ describe('RequireAuth', () => {
       const client = op.client();
       if (startedBefore) await client.ready(); // the first render is already unauthenticated: StrictMode mounts RequireAuth twice
       const login = vi.spyOn(client, 'loginWithRedirect');
-      const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+      const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
 
       render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
       const url = new URL(await act(() => navigated));
@@ -197,7 +187,7 @@ describe('RequireAuth', () => {
     // The app hears about the failure too, with the login's appState, to clean its router's location.
     expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
 
-    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
     await act(async () => alert.querySelector('button')!.click());
     const url = new URL(await act(() => navigated));
 
@@ -223,7 +213,7 @@ describe('RequireAuth', () => {
     window.history.replaceState(null, '', 'https://app.example.test/react/orders?id=7#top');
     const op = provider();
     const client = op.client();
-    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
 
     render(createElement(AuthProvider, { client, basename: '/react/' }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
     await act(() => navigated);
@@ -265,7 +255,7 @@ describe('RequireAuth', () => {
   it('a session ended elsewhere (another tab, a dead refresh token) still sends the user to the provider', async () => {
     const { op, client } = await signedInBehindRequireAuth();
     expect(op.net.count('/token')).toBe(1);
-    const navigated = new Promise<string>((resolve) => assign.mockImplementation(resolve));
+    const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
 
     // A local logout on the client itself, not through useAuth(): RequireAuth cannot tell it from a session that ended.
     await act(() => client.logout({ localOnly: true }));

@@ -5,21 +5,21 @@
  */
 import { createApp, h, nextTick, type App } from 'vue';
 import { RouterView, createRouter, createWebHistory } from 'vue-router';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { AuthError, PkceClient } from '../../src/index.js';
 import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
 import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
 import { countListeners } from '../helpers/listeners.js';
 import { waitForState as until } from '../helpers/wait.js';
 
-let assign: ReturnType<typeof vi.fn>;
+let assign: MockInstance<Location['assign']>;
 let apps: App[];
 
 beforeEach(() => {
   sessionStorage.clear();
   window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
+  // The spy itself records navigations, so the fake provider's returnFromProvider clears what an earlier page did.
+  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   apps = [];
 });
 afterEach(() => {
@@ -28,17 +28,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** The fake provider, with `returnFromProvider` also forgetting the earlier page's navigation in this file's `assign`. */
-const provider = () => {
-  const op = fakeProvider();
-  return {
-    ...op,
-    async returnFromProvider(appState: unknown, answer: Record<string, string> = {}): Promise<void> {
-      await op.returnFromProvider(appState, answer);
-      assign.mockClear();
-    },
-  };
-};
+const provider = () => fakeProvider();
 
 /** Mounts an app whose root shows what useAuth() says; returns its element, render count and useAuth() result. */
 function mount(client: PkceClient | undefined, options?: AuthPluginOptions) {
