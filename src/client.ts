@@ -8,9 +8,9 @@ import {
 } from './oauth.js';
 import { checkCallbackUrl, pendingState, peekTransaction, saveTransaction, takeTransaction, type Transaction, type TransactionOwner } from './transaction.js';
 import { debug } from './debug.js';
-import { expectChildCallback, openPopup, postCallbackToParent, waitingParent } from './popup.js';
-import { StateStore, type AuthState, type AuthStateListener } from './state.js';
-import { isFresh, isUnexpired, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './token-store.js';
+import { expectChildCallback, openPopup, postCallbackToParent, waitingParent } from './windows/relay.js';
+import { StateStore, type AuthState, type AuthStateListener } from './auth-state.js';
+import { isFresh, isUnexpired, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './session.js';
 import { Tabs } from './tabs.js';
 import { localStore, nowSeconds } from './env.js';
 import { readJson, removeItem, writeJson } from './storage/session-storage.js';
@@ -396,10 +396,10 @@ export class PkceClient {
     redirectUri: string,
     extra: Record<string, string>,
     login: { timeoutMs: number; interactive: boolean },
-    navigate: (href: string, childWindow: typeof import('./child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void; frame?: HTMLIFrameElement },
+    navigate: (href: string, childWindow: typeof import('./windows/child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void; frame?: HTMLIFrameElement },
   ): Promise<TokenResult> {
     // Loaded on first use: apps that never open a popup or iframe do not download this code.
-    const childWindow = await import('./child-window.js');
+    const childWindow = await import('./windows/child-window.js');
     const { tx, url } = await this.#authorize(redirectUri, extra);
     const forget = expectChildCallback(tx.state);
     let callback: string;

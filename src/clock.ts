@@ -20,7 +20,7 @@
  * date is read against the same response's `Date` (see backoff.ts).
  */
 import { monotonicSeconds, nowSeconds } from './env.js';
-import type { AccessToken } from './token-store.js';
+import type { AccessToken } from './session.js';
 
 /** The largest offset believed: beyond a day, the clock or the header is broken, and no skew is applied. */
 const MAX_OFFSET_SECONDS = 86_400;

@@ -13,7 +13,7 @@ import { AuthError } from './errors.js';
 import { browserWindow } from './env.js';
 import type { FetchWithAuthOptions, PkceClient } from './client.js';
 import type { ResolvedOptions } from './options.js';
-import { tokenKey, type Session } from './token-store.js';
+import { tokenKey, type Session } from './session.js';
 
 /** What the client lends this module: itself (for getAccessToken), its options and its current session. */
 export interface FetchHost {

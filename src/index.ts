@@ -6,6 +6,6 @@ export type { DPoPSupport } from './dpop.js';
 export { AuthError, isAuthError } from './errors.js';
 export type { AuthErrorCode, PkceErrorCode } from './errors.js';
 export type { ClientOptions } from './options.js';
-export type { AuthState, AuthStateListener } from './state.js';
-export type { User } from './token-store.js';
+export type { AuthState, AuthStateListener } from './auth-state.js';
+export type { User } from './session.js';
 export type { IdTokenClaims, Metadata } from './oauth.js';

@@ -19,7 +19,7 @@ import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
 import { debug } from './debug.js';
 import type { ResolvedOptions } from './options.js';
-import type { Session } from './token-store.js';
+import type { Session } from './session.js';
 
 /** What the client lends this module: session checks, state updates and where to report a degraded store. */
 export interface TabHost {

@@ -13,7 +13,7 @@
  * call the SDK; only a strict Content Security Policy and the provider's refresh-token rotation limit that.
  */
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { userFromClaims, type Session } from '../token-store.js';
+import { userFromClaims, type Session } from '../session.js';
 
 /** The key under which the AES-GCM key is stored; record keys are `${issuer} ${clientId}`, so they never clash. */
 const KEY = '#key';

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { promisifyRequest } from 'idb-keyval';
 import { idbStore, loadSession, removeSession, saveSession } from '../../src/storage/idb.js';
-import type { Session } from '../../src/token-store.js';
+import type { Session } from '../../src/session.js';
 import { fakeProvider, freshClientId, json, recordId } from '../helpers/fake-provider.js';
 
 const raw = (key: string) => idbStore('readonly', (s) => promisifyRequest(s.get(key)));

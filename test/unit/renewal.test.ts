@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkceClient, isAuthError, type PkceClient } from '../../src/index.js';
-import { renewalMargin } from '../../src/token-store.js';
+import { renewalMargin } from '../../src/session.js';
 import { ISSUER, REDIRECT_URI, fakeFetch, fakeProvider, freshClientId, idToken, metadata, type FakeProvider } from '../helpers/fake-provider.js';
 import { installFakeLocks } from '../helpers/fake-locks.js';
 import type { ClientOptions } from '../../src/index.js';

@@ -1,5 +1,5 @@
 import type { AuthError } from './errors.js';
-import type { User } from './token-store.js';
+import type { User } from './session.js';
 
 /** What an app renders from: `loading` until the client knows whether someone is signed in. */
 export interface AuthState<T extends object = User> {

@@ -1,6 +1,6 @@
-import { AuthError } from './errors.js';
-import { browserWindow } from './env.js';
-import { readJson, removeItem, writeJson } from './storage/session-storage.js';
+import { AuthError } from '../errors.js';
+import { browserWindow } from '../env.js';
+import { readJson, removeItem, writeJson } from '../storage/session-storage.js';
 
 let logins = 0;
 

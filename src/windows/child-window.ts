@@ -3,9 +3,9 @@
  * with postMessage; we accept it only from our own origin, from that very window, and for the state we sent.
  * Every listener and timer is disposed on success, error, timeout and close.
  */
-import { AuthError } from './errors.js';
-import { browserWindow, clearTimer, setTimer } from './env.js';
-import { MESSAGE_TYPE } from './popup.js';
+import { AuthError } from '../errors.js';
+import { browserWindow, clearTimer, setTimer } from '../env.js';
+import { MESSAGE_TYPE } from './relay.js';
 
 interface CallbackMessage {
   type: string;
