@@ -33,7 +33,8 @@ const printIntegrity = () => ({
 
 /** src/index.ts, which an adapter imports as '../index.js': the core, kept external and imported from ./pkce-spa.mjs. */
 const CORE = fileURLToPath(new URL('src/index.ts', import.meta.url));
-const isCore = (id, importer) => (importer && id.startsWith('.') ? resolvePath(dirname(importer), id) : id).replace(/\.js$/, '.ts') === CORE;
+const isCore = (id, importer) =>
+  (importer && id.startsWith('.') ? resolvePath(dirname(importer), id) : id).replace(/\.js$/, '.ts') === CORE;
 
 /**
  * An adapter entry: ESM, with its framework and the core external. A second core would be a second state, and
@@ -42,7 +43,13 @@ const isCore = (id, importer) => (importer && id.startsWith('.') ? resolvePath(d
 const adapter = (name, frameworks, banner) => ({
   input: `src/${name}/index.ts`,
   external: (id, importer) => frameworks.some((f) => id === f || id.startsWith(`${f}/`)) || isCore(id, importer),
-  output: { file: `dist/${name}.mjs`, format: 'es', banner, sourcemap: true, paths: (id) => (isCore(id) ? './pkce-spa.mjs' : id) },
+  output: {
+    file: `dist/${name}.mjs`,
+    format: 'es',
+    banner,
+    sourcemap: true,
+    paths: (id) => (isCore(id) ? './pkce-spa.mjs' : id),
+  },
   plugins: [ts({ sourceMap: true })],
 });
 
@@ -64,9 +71,18 @@ const ts = ({ sourceMap = false } = {}) => ({
     if (!id.endsWith('.ts') || id.includes('/node_modules/')) return null;
     const { outputText, sourceMapText } = typescriptCompiler.transpileModule(code, {
       fileName: id,
-      compilerOptions: { ...compilerOptions, sourceMap, inlineSourceMap: false, inlineSources: sourceMap, declaration: false },
+      compilerOptions: {
+        ...compilerOptions,
+        sourceMap,
+        inlineSourceMap: false,
+        inlineSources: sourceMap,
+        declaration: false,
+      },
     });
-    return { code: outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''), map: sourceMapText ? JSON.parse(sourceMapText) : null };
+    return {
+      code: outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''),
+      map: sourceMapText ? JSON.parse(sourceMapText) : null,
+    };
   },
 });
 
@@ -81,7 +97,13 @@ export default [
     external: ['oauth4webapi', 'idb-keyval'],
     // Optional features loaded with import() (popup/iframe, the IndexedDB cache) become chunks that an app's bundler
     // splits off, so the minimal use does not download them.
-    output: { dir: 'dist', entryFileNames: 'pkce-spa.mjs', chunkFileNames: (chunk) => `chunks/${chunk.isDynamicEntry ? chunk.name : 'core'}.mjs`, format: 'es', sourcemap: true },
+    output: {
+      dir: 'dist',
+      entryFileNames: 'pkce-spa.mjs',
+      chunkFileNames: (chunk) => `chunks/${chunk.isDynamicEntry ? chunk.name : 'core'}.mjs`,
+      format: 'es',
+      sourcemap: true,
+    },
     plugins: [ts({ sourceMap: true }), copyCallbackPage()],
   },
   // Rollup drops module-level directives, so the React entry gets 'use client' (React Server Components) as a banner.
@@ -93,7 +115,13 @@ export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/pkce-spa.min.js', format: 'iife', name: 'PkceSpa', inlineDynamicImports: true },
-    plugins: [resolve({ browser: true }), ts(), stripMessages(), terser({ format: { comments: false }, compress: { passes: 2 } }), printIntegrity()],
+    plugins: [
+      resolve({ browser: true }),
+      ts(),
+      stripMessages(),
+      terser({ format: { comments: false }, compress: { passes: 2 } }),
+      printIntegrity(),
+    ],
   },
   // The same, unminified and with every message, for debugging: swap pkce-spa.min.js for pkce-spa.js.
   {

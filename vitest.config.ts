@@ -2,7 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** The package's own entry points, as an app imports them (the demos' components), resolved to the sources. */
-const self = (entry: string, file: string) => ({ find: new RegExp(`^${entry.replace('/', '\\/')}$`), replacement: fileURLToPath(new URL(file, import.meta.url)) });
+const self = (entry: string, file: string) => ({
+  find: new RegExp(`^${entry.replace('/', '\\/')}$`),
+  replacement: fileURLToPath(new URL(file, import.meta.url)),
+});
 
 export default defineConfig({
   test: {
@@ -22,7 +25,10 @@ export default defineConfig({
           ],
           environment: 'happy-dom',
           environmentOptions: {
-            happyDOM: { url: 'https://app.example.test/', settings: { navigation: { disableMainFrameNavigation: true } } },
+            happyDOM: {
+              url: 'https://app.example.test/',
+              settings: { navigation: { disableMainFrameNavigation: true } },
+            },
           },
         },
       },
@@ -52,7 +58,12 @@ export default defineConfig({
           name: 'types',
           // Type tests of the public API (test/types/*.test-d.ts): checked by tsc, never executed.
           include: [],
-          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: 'tsconfig.types.json' },
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['test/types/**/*.test-d.ts'],
+            tsconfig: 'tsconfig.types.json',
+          },
         },
       },
     ],

@@ -68,19 +68,25 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: npm run bench -- [--runs N (default 10)] [--timeout-s S (default 240 + 30 per run)] [--load-minutes M (default 60)] [--only load,outage,...]');
+  console.log(
+    'usage: npm run bench -- [--runs N (default 10)] [--timeout-s S (default 240 + 30 per run)] [--load-minutes M (default 60)] [--only load,outage,...]',
+  );
   process.exit(0);
 }
 const runs = Number(args.runs);
-if (!Number.isInteger(runs) || runs < 1 || runs > 1000) fail(`--runs must be an integer from 1 to 1000 (got "${args.runs}")`);
+if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
+  fail(`--runs must be an integer from 1 to 1000 (got "${args.runs}")`);
 const loadMinutes = Number(args['load-minutes']);
-if (!Number.isInteger(loadMinutes) || loadMinutes < 3 || loadMinutes > 120) fail(`--load-minutes must be an integer from 3 to 120 (got "${args['load-minutes']}")`);
+if (!Number.isInteger(loadMinutes) || loadMinutes < 3 || loadMinutes > 120)
+  fail(`--load-minutes must be an integer from 3 to 120 (got "${args['load-minutes']}")`);
 const only = args.only === undefined ? undefined : new Set(args.only.split(','));
 const timeoutSeconds = args['timeout-s'] === undefined ? 240 + 30 * runs + 3 * loadMinutes : Number(args['timeout-s']);
-if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail(`--timeout-s must be a positive number (got "${args['timeout-s']}")`);
+if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+  fail(`--timeout-s must be a positive number (got "${args['timeout-s']}")`);
 if (!existsSync(IIFE)) fail('dist/pkce-spa.min.js is missing: run `npm run build` first');
 const executablePath = chromiumPath();
-if (!executablePath) fail('no Chromium found: run `node scripts/ensure-chromium.mjs` (or npx playwright install chromium)');
+if (!executablePath)
+  fail('no Chromium found: run `node scripts/ensure-chromium.mjs` (or npx playwright install chromium)');
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Everything started is stopped: on success, on error, on Ctrl-C and when the time limit is reached.
@@ -131,9 +137,12 @@ async function newContext(options = {}, { clock = false } = {}) {
   demoOf.set(context, servers);
   context.setDefaultTimeout(15_000);
   if (clock) await context.clock.install();
-  await context.addInitScript((o) => {
-    window.benchOptions = o;
-  }, { issuer: servers.issuer, clientId: servers.clientId, ...options });
+  await context.addInitScript(
+    (o) => {
+      window.benchOptions = o;
+    },
+    { issuer: servers.issuer, clientId: servers.clientId, ...options },
+  );
   return context;
 }
 
@@ -174,7 +183,9 @@ async function login(page, user = 'alice') {
   await page.fill('input[name="password"]', 'any-password');
   let before = servers.stats();
   await page.click('button[type="submit"]');
-  await page.waitForURL((u) => u.pathname.startsWith('/interaction/') || u.pathname === PAGE_PATH, { waitUntil: 'commit' });
+  await page.waitForURL((u) => u.pathname.startsWith('/interaction/') || u.pathname === PAGE_PATH, {
+    waitUntil: 'commit',
+  });
   if (new URL(page.url()).pathname.startsWith('/interaction/')) {
     before = servers.stats();
     await page.click('button[type="submit"]'); // consent
@@ -193,7 +204,12 @@ async function login(page, user = 'alice') {
 
 /** loginWithRedirect navigates away, which may tear down the evaluation before it reports back. */
 function ignoreNavigation(e) {
-  if (!/Execution context was destroyed|Target page, context or browser has been closed|navigation/i.test(String(e?.message))) throw e;
+  if (
+    !/Execution context was destroyed|Target page, context or browser has been closed|navigation/i.test(
+      String(e?.message),
+    )
+  )
+    throw e;
 }
 
 /** The requests that reached the provider of `servers` since `before` (a stats() snapshot). */
@@ -214,9 +230,13 @@ function requestsSince(servers, before) {
  * /api/protected, a DPoP-bound one through fetchWithAuth (token + proof) at /api/whoami.
  */
 function isUsable(page, token) {
-  return page.evaluate(async (t) => (window.benchOptions.dpop
-    ? (await window.client.fetchWithAuth('/api/whoami')).status === 200
-    : (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status === 200), token);
+  return page.evaluate(
+    async (t) =>
+      window.benchOptions.dpop
+        ? (await window.client.fetchWithAuth('/api/whoami')).status === 200
+        : (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status === 200,
+    token,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -225,17 +245,27 @@ function isUsable(page, token) {
 
 /** Callback → token in fresh contexts, and what a callback and a plain reload (memory cache) cost in requests. */
 async function callbackScenario(options = {}) {
-  const fromFetch = [], fromNavigation = [], untilReady = [], tokenRequest = [], afterTokenResponse = [], callbackRequests = [], reloadRequests = [], firstLoad = [];
+  const fromFetch = [],
+    fromNavigation = [],
+    untilReady = [],
+    tokenRequest = [],
+    afterTokenResponse = [],
+    callbackRequests = [],
+    reloadRequests = [],
+    firstLoad = [];
   for (let i = 0; i < runs; i += 1) {
     const context = await newContext(options);
     try {
       const before = demo.stats();
       const { page, result: initial } = await openTab(context);
       firstLoad.push(requestsSince(demo, before));
-      if (initial.error?.code !== 'login_required') throw new Error(`the first load should be signed out, got ${JSON.stringify(initial)}`);
+      if (initial.error?.code !== 'login_required')
+        throw new Error(`the first load should be signed out, got ${JSON.stringify(initial)}`);
       const { result, timing, requests } = await login(page);
-      if (result.tokenAt === null) throw new Error(`the callback did not produce a token: ${JSON.stringify(result.error)}`);
-      if (!(await isUsable(page, result.token))) throw new Error('the protected API refused the token from the callback');
+      if (result.tokenAt === null)
+        throw new Error(`the callback did not produce a token: ${JSON.stringify(result.error)}`);
+      if (!(await isUsable(page, result.token)))
+        throw new Error('the protected API refused the token from the callback');
       fromNavigation.push(result.tokenAt);
       if (timing.fetchStart === undefined) throw new Error('the callback page has no navigation timing entry');
       fromFetch.push(result.tokenAt - timing.fetchStart);
@@ -250,7 +280,16 @@ async function callbackScenario(options = {}) {
       await context.close();
     }
   }
-  return { fromFetch, fromNavigation, untilReady, tokenRequest, afterTokenResponse, firstLoad, callbackRequests, reloadRequests };
+  return {
+    fromFetch,
+    fromNavigation,
+    untilReady,
+    tokenRequest,
+    afterTokenResponse,
+    firstLoad,
+    callbackRequests,
+    reloadRequests,
+  };
 }
 
 /** getAccessToken with a fresh token in memory: sequential calls per second. */
@@ -262,7 +301,8 @@ async function warmCacheScenario() {
     await page.evaluate(async (n) => {
       for (let j = 0; j < n; j += 1) await window.client.getAccessToken();
     }, WARM_UP_CALLS);
-    const callsPerSecond = [], runMs = [];
+    const callsPerSecond = [],
+      runMs = [];
     for (let i = 0; i < runs; i += 1) {
       const ms = await page.evaluate(async (n) => {
         for (let j = 0; j < n; j += 1) await window.client.getAccessToken(); // warm-up, not timed
@@ -284,7 +324,9 @@ async function warmCacheScenario() {
  * A new context signs in again every 20 runs, so the page's clock never runs far ahead of the provider's.
  */
 async function concurrentScenario(options = {}) {
-  const tokenRequests = [], failures = [], distinctTokens = [];
+  const tokenRequests = [],
+    failures = [],
+    distinctTokens = [];
   let context;
   try {
     let page;
@@ -319,11 +361,15 @@ async function reloadScenario() {
   try {
     const { page } = await openTab(context);
     await login(page);
-    const ms = [], sdkMs = [], requests = [];
+    const ms = [],
+      sdkMs = [],
+      requests = [];
     for (let i = 0; i < runs; i += 1) {
       const { result, requests: counted } = await reload(page);
-      if (result.tokenAt === null || result.status !== 'authenticated') throw new Error(`reload ${i + 1} came back ${outcome(result)}`);
-      if (!(await isUsable(page, result.token))) throw new Error(`the protected API refused the token after reload ${i + 1}`);
+      if (result.tokenAt === null || result.status !== 'authenticated')
+        throw new Error(`reload ${i + 1} came back ${outcome(result)}`);
+      if (!(await isUsable(page, result.token)))
+        throw new Error(`the protected API refused the token after reload ${i + 1}`);
       ms.push(result.tokenAt);
       sdkMs.push(result.tokenAt - result.scriptAt);
       requests.push(counted);
@@ -340,18 +386,23 @@ async function newTabScenario(cache) {
   try {
     const { page: sibling } = await openTab(context);
     await login(sibling);
-    const ms = [], sdkMs = [], requests = [];
+    const ms = [],
+      sdkMs = [],
+      requests = [];
     for (let i = 0; i < runs; i += 1) {
       const siblingToken = await sibling.evaluate(() => window.client.getAccessToken()); // fresh in memory: no request
       const before = demo.stats();
       const { page: tab, result } = await openTab(context);
       const counted = requestsSince(demo, before);
       try {
-        if (result.tokenAt === null || result.status !== 'authenticated') throw new Error(`new tab ${i + 1} came back ${outcome(result)}`);
-        if (result.token !== siblingToken) throw new Error(`new tab ${i + 1} got another access token than its sibling`);
+        if (result.tokenAt === null || result.status !== 'authenticated')
+          throw new Error(`new tab ${i + 1} came back ${outcome(result)}`);
+        if (result.token !== siblingToken)
+          throw new Error(`new tab ${i + 1} got another access token than its sibling`);
         const sharing = await tab.evaluate(() => window.client.countTabs());
         if (sharing !== 2) throw new Error(`new tab ${i + 1}: countTabs() is ${sharing}, expected 2`);
-        if (!(await isUsable(tab, result.token))) throw new Error(`the protected API refused the token of new tab ${i + 1}`);
+        if (!(await isUsable(tab, result.token)))
+          throw new Error(`the protected API refused the token of new tab ${i + 1}`);
       } finally {
         await tab.close();
       }
@@ -398,11 +449,18 @@ async function tabsScenario(cache, how, options = {}) {
     for (let i = 1; i < TAB_COUNT; i += 1) {
       const { page, result } = await openTab(context);
       tabs.push(page);
-      if (result.status !== 'authenticated') throw new Error(`tab ${i + 1} did not share the session: ${outcome(result)}`);
+      if (result.status !== 'authenticated')
+        throw new Error(`tab ${i + 1} did not share the session: ${outcome(result)}`);
     }
     const sharing = await first.evaluate(() => window.client.countTabs());
     if (sharing !== TAB_COUNT) throw new Error(`countTabs() is ${sharing}, expected ${TAB_COUNT}`);
-    const tokenRequests = [], refreshGrants = [], invalidGrant = [], failures = [], failureCodes = {}, startSpreadMs = [], distinctTokens = [];
+    const tokenRequests = [],
+      refreshGrants = [],
+      invalidGrant = [],
+      failures = [],
+      failureCodes = {},
+      startSpreadMs = [],
+      distinctTokens = [];
     for (let round = 0; round < TAB_ROUNDS; round += 1) {
       const before = servers.stats();
       let outcomes;
@@ -433,7 +491,16 @@ async function tabsScenario(cache, how, options = {}) {
       }));
       if (status === 'authenticated' && token !== null && (await isUsable(tab, token))) signedInAfter += 1;
     }
-    return { tokenRequests, refreshGrants, invalidGrant, failures, failureCodes, startSpreadMs, distinctTokens, signedInAfter };
+    return {
+      tokenRequests,
+      refreshGrants,
+      invalidGrant,
+      failures,
+      failureCodes,
+      startSpreadMs,
+      distinctTokens,
+      signedInAfter,
+    };
   } finally {
     await context.close();
   }
@@ -450,7 +517,8 @@ async function loadTabs(context) {
   for (let i = 1; i < LOAD_TABS; i += 1) {
     const { page, result } = await openTab(context);
     tabs.push(page);
-    if (result.status !== 'authenticated') throw new Error(`tab ${i + 1} did not share the session: ${outcome(result)}`);
+    if (result.status !== 'authenticated')
+      throw new Error(`tab ${i + 1} did not share the session: ${outcome(result)}`);
   }
   return tabs;
 }
@@ -495,8 +563,19 @@ async function loadScenario() {
     // Playwright's installed clock also ticks in real time between the steps: count the simulated time the pages saw.
     const simulatedSeconds = ((await pageNow()) - startedAt) / 1000;
     const last = await tabs[0].evaluate(renewInPage, { force: false });
-    if (last.token === undefined || !(await isUsable(tabs[0], last.token))) throw new Error('the last token is not accepted by the API');
-    return { minutes: loadMinutes, simulatedSeconds, tabs: LOAD_TABS, calls, failures, failureCodes, tokenRequests: requests.token, invalidGrant: requests.invalidGrant, perHour: (requests.token * 3600) / simulatedSeconds };
+    if (last.token === undefined || !(await isUsable(tabs[0], last.token)))
+      throw new Error('the last token is not accepted by the API');
+    return {
+      minutes: loadMinutes,
+      simulatedSeconds,
+      tabs: LOAD_TABS,
+      calls,
+      failures,
+      failureCodes,
+      tokenRequests: requests.token,
+      invalidGrant: requests.invalidGrant,
+      perHour: (requests.token * 3600) / simulatedSeconds,
+    };
   } finally {
     await context.close();
   }
@@ -549,9 +628,21 @@ async function outageScenario() {
     }
     const after = requestsSince(clockDemo, afterStart);
     const last = await Promise.all(tabs.map((tab) => tab.evaluate(renewInPage, { force: false })));
-    const firstAfterSucceeded = after.token === 1 && after.refresh === 1 && after.invalidGrant === 0 && last.every((o) => o.token === last[0].token);
-    if (!firstAfterSucceeded || !(await isUsable(tabs[0], last[0].token))) throw new Error(`the first renewal after the outage did not work: ${JSON.stringify({ after, last })}`);
-    return { outageSeconds: OUTAGE_SECONDS, duringOutage, tokens, failureCodes: codes, secondsToFirstRenewalAfter: waited, firstAfterSucceeded };
+    const firstAfterSucceeded =
+      after.token === 1 &&
+      after.refresh === 1 &&
+      after.invalidGrant === 0 &&
+      last.every((o) => o.token === last[0].token);
+    if (!firstAfterSucceeded || !(await isUsable(tabs[0], last[0].token)))
+      throw new Error(`the first renewal after the outage did not work: ${JSON.stringify({ after, last })}`);
+    return {
+      outageSeconds: OUTAGE_SECONDS,
+      duringOutage,
+      tokens,
+      failureCodes: codes,
+      secondsToFirstRenewalAfter: waited,
+      firstAfterSucceeded,
+    };
   } finally {
     await context.close();
   }
@@ -586,13 +677,20 @@ function table(rows) {
   const header = ['metric', 'median', 'min', 'max', 'notes'];
   const cells = rows.map(([label, s, unit, note = '', digits = 1]) => {
     if (typeof s === 'string') return [label, `${s}: ${note}`];
-    const f = (x) => `${x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
+    const f = (x) =>
+      `${x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
     return [label, f(s.median), f(s.min), f(s.max), note];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.filter((c) => c.length > 2 || i === 0).map((c) => c[i].length)));
-  const line = (c) => (c.length === 2
-    ? `${c[0].padEnd(widths[0])}  ${c[1]}`
-    : c.map((x, i) => (i >= 1 && i <= 3 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd());
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.filter((c) => c.length > 2 || i === 0).map((c) => c[i].length)),
+  );
+  const line = (c) =>
+    c.length === 2
+      ? `${c[0].padEnd(widths[0])}  ${c[1]}`
+      : c
+          .map((x, i) => (i >= 1 && i <= 3 ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -605,10 +703,16 @@ function requestRow(label, list) {
 function requestTable(rows) {
   const header = ['page load (median requests at the provider)', 'discovery', 'authorize', 'token', 'jwks'];
   const cells = rows.map((r) => r.map(String));
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.filter((c) => c.length > 2 || i === 0).map((c) => c[i].length)));
-  const line = (c) => (c.length === 2
-    ? `${c[0].padEnd(widths[0])}  ${c[1]}`
-    : c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ').trimEnd());
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.filter((c) => c.length > 2 || i === 0).map((c) => c[i].length)),
+  );
+  const line = (c) =>
+    c.length === 2
+      ? `${c[0].padEnd(widths[0])}  ${c[1]}`
+      : c
+          .map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i])))
+          .join('  ')
+          .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -617,57 +721,165 @@ const failedRow = (label, r) => [label, FAILED, '', r.failed];
 
 /** Requests per page load, as min–max over the runs (a row of the speed table's notes). */
 function perLoad(list, what) {
-  return `per ${what}: authorize ${range(column(list, 'authorize'))}, token ${range(column(list, 'token'))}, `
-    + `discovery ${range(column(list, 'discovery'))}, invalid_grant ${sum(column(list, 'invalidGrant'))} in total`;
+  return (
+    `per ${what}: authorize ${range(column(list, 'authorize'))}, token ${range(column(list, 'token'))}, ` +
+    `discovery ${range(column(list, 'discovery'))}, invalid_grant ${sum(column(list, 'invalidGrant'))} in total`
+  );
 }
 
 function tabsRow(label, r) {
   if (r.failed) return failedRow(label, r);
   const failures = sum(r.failures);
   const spread = r.startSpreadMs.length ? `, start spread median ${stats(r.startSpreadMs).median.toFixed(1)} ms` : '';
-  return [label, stats(r.tokenRequests), '', `per round; total ${sum(r.tokenRequests)}, invalid_grant ${sum(r.invalidGrant)}, `
-    + `failures ${failures}${failures ? ` ${JSON.stringify(r.failureCodes)}` : ''}${spread}, `
-    + `${r.signedInAfter}/${TAB_COUNT} tabs signed in after`, 0];
+  return [
+    label,
+    stats(r.tokenRequests),
+    '',
+    `per round; total ${sum(r.tokenRequests)}, invalid_grant ${sum(r.invalidGrant)}, ` +
+      `failures ${failures}${failures ? ` ${JSON.stringify(r.failureCodes)}` : ''}${spread}, ` +
+      `${r.signedInAfter}/${TAB_COUNT} tabs signed in after`,
+    0,
+  ];
 }
 
 function report(machine, r) {
   const rows = [
-    ...(r.callback.failed ? [failedRow('callback → token', r.callback)] : [
-      ['callback → token (from the callback URL fetch)', stats(r.callback.fromFetch), 'ms', 'handleRedirectCallback + getAccessToken, token usable at the API'],
-      ['callback → token (from navigation start)', stats(r.callback.fromNavigation), 'ms', 'also counts the provider\'s own redirect hops'],
-      ['  of which until createPkceClient resolved', stats(r.callback.untilReady), 'ms', 'HTML, script, client, cached discovery'],
-      ['  of which the token request', stats(r.callback.tokenRequest), 'ms', 'authorization_code grant round trip'],
-      ['  of which after the token response', stats(r.callback.afterTokenResponse), 'ms', 'response → token in hand'],
-    ]),
+    ...(r.callback.failed
+      ? [failedRow('callback → token', r.callback)]
+      : [
+          [
+            'callback → token (from the callback URL fetch)',
+            stats(r.callback.fromFetch),
+            'ms',
+            'handleRedirectCallback + getAccessToken, token usable at the API',
+          ],
+          [
+            'callback → token (from navigation start)',
+            stats(r.callback.fromNavigation),
+            'ms',
+            "also counts the provider's own redirect hops",
+          ],
+          [
+            '  of which until createPkceClient resolved',
+            stats(r.callback.untilReady),
+            'ms',
+            'HTML, script, client, cached discovery',
+          ],
+          ['  of which the token request', stats(r.callback.tokenRequest), 'ms', 'authorization_code grant round trip'],
+          [
+            '  of which after the token response',
+            stats(r.callback.afterTokenResponse),
+            'ms',
+            'response → token in hand',
+          ],
+        ]),
     r.reload.failed
       ? failedRow('reload → token, cache: indexeddb', r.reload)
-      : ['reload → token, cache: indexeddb', stats(r.reload.ms), 'ms', `from navigation start, one tab; ${perLoad(r.reload.requests, 'reload')}`],
-    ...(r.reload.failed ? [] : [['  of which from the page script\'s start', stats(r.reload.sdkMs), 'ms', 'IndexedDB read + decrypt, refresh grant, encrypt + write']]),
-    ...CACHES.flatMap((cache) => (r.newTab[cache].failed
-      ? [failedRow(`new tab → token, signed-in sibling, cache: ${cache}`, r.newTab[cache])]
       : [
-        [`new tab → token, signed-in sibling, cache: ${cache}`, stats(r.newTab[cache].ms), 'ms', `from navigation start; ${perLoad(r.newTab[cache].requests, 'tab')}`],
-        ['  of which from the page script\'s start', stats(r.newTab[cache].sdkMs), 'ms', 'Web Locks query, BroadcastChannel hello → sibling\'s answer'],
-      ])),
+          'reload → token, cache: indexeddb',
+          stats(r.reload.ms),
+          'ms',
+          `from navigation start, one tab; ${perLoad(r.reload.requests, 'reload')}`,
+        ],
+    ...(r.reload.failed
+      ? []
+      : [
+          [
+            "  of which from the page script's start",
+            stats(r.reload.sdkMs),
+            'ms',
+            'IndexedDB read + decrypt, refresh grant, encrypt + write',
+          ],
+        ]),
+    ...CACHES.flatMap((cache) =>
+      r.newTab[cache].failed
+        ? [failedRow(`new tab → token, signed-in sibling, cache: ${cache}`, r.newTab[cache])]
+        : [
+            [
+              `new tab → token, signed-in sibling, cache: ${cache}`,
+              stats(r.newTab[cache].ms),
+              'ms',
+              `from navigation start; ${perLoad(r.newTab[cache].requests, 'tab')}`,
+            ],
+            [
+              "  of which from the page script's start",
+              stats(r.newTab[cache].sdkMs),
+              'ms',
+              "Web Locks query, BroadcastChannel hello → sibling's answer",
+            ],
+          ],
+    ),
     r.warm.failed
       ? failedRow('getAccessToken, warm cache', r.warm)
-      : ['getAccessToken, warm cache', stats(r.warm.callsPerSecond), 'calls/s', `${WARM_CALLS.toLocaleString('en-US')} sequential calls per run, ${stats(r.warm.runMs).median.toFixed(2)} ms median (page timer resolution 0.1 ms)`, 0],
+      : [
+          'getAccessToken, warm cache',
+          stats(r.warm.callsPerSecond),
+          'calls/s',
+          `${WARM_CALLS.toLocaleString('en-US')} sequential calls per run, ${stats(r.warm.runMs).median.toFixed(2)} ms median (page timer resolution 0.1 ms)`,
+          0,
+        ],
     r.concurrent.failed
       ? failedRow(`${CONCURRENT_CALLS} concurrent calls, expired token`, r.concurrent)
-      : [`${CONCURRENT_CALLS} concurrent calls, expired token: token requests`, stats(r.concurrent.tokenRequests), '', `must be 1; failures ${sum(r.concurrent.failures)}, distinct tokens per run ${[...new Set(r.concurrent.distinctTokens)].join('/')}`, 0],
-    ...CACHES.map((cache) => tabsRow(`${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsForced[cache])),
-    ...CACHES.map((cache) => tabsRow(`${TAB_COUNT} tabs, token expired at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsExpired[cache])),
+      : [
+          `${CONCURRENT_CALLS} concurrent calls, expired token: token requests`,
+          stats(r.concurrent.tokenRequests),
+          '',
+          `must be 1; failures ${sum(r.concurrent.failures)}, distinct tokens per run ${[...new Set(r.concurrent.distinctTokens)].join('/')}`,
+          0,
+        ],
+    ...CACHES.map((cache) =>
+      tabsRow(`${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.tabsForced[cache]),
+    ),
+    ...CACHES.map((cache) =>
+      tabsRow(
+        `${TAB_COUNT} tabs, token expired at once × ${TAB_ROUNDS}, ${cache}: token requests`,
+        r.tabsExpired[cache],
+      ),
+    ),
     // The same flows with DPoP-bound tokens and a pushed authorization request (client pkce-spa-dpop).
-    ...(r.dpop.callback.failed ? [failedRow('DPoP + PAR: callback → token', r.dpop.callback)] : [
-      ['DPoP + PAR: callback → token (from the callback URL fetch)', stats(r.dpop.callback.fromFetch), 'ms', `key from IndexedDB, proof-signed code grant; ${perLoad(r.dpop.callback.callbackRequests, 'callback')}`],
-      ['  of which until createPkceClient resolved', stats(r.dpop.callback.untilReady), 'ms', 'HTML, script, client, cached discovery'],
-      ['  of which the token request', stats(r.dpop.callback.tokenRequest), 'ms', 'authorization_code grant with a DPoP proof'],
-      ['  of which after the token response', stats(r.dpop.callback.afterTokenResponse), 'ms', 'response → token in hand'],
-    ]),
+    ...(r.dpop.callback.failed
+      ? [failedRow('DPoP + PAR: callback → token', r.dpop.callback)]
+      : [
+          [
+            'DPoP + PAR: callback → token (from the callback URL fetch)',
+            stats(r.dpop.callback.fromFetch),
+            'ms',
+            `key from IndexedDB, proof-signed code grant; ${perLoad(r.dpop.callback.callbackRequests, 'callback')}`,
+          ],
+          [
+            '  of which until createPkceClient resolved',
+            stats(r.dpop.callback.untilReady),
+            'ms',
+            'HTML, script, client, cached discovery',
+          ],
+          [
+            '  of which the token request',
+            stats(r.dpop.callback.tokenRequest),
+            'ms',
+            'authorization_code grant with a DPoP proof',
+          ],
+          [
+            '  of which after the token response',
+            stats(r.dpop.callback.afterTokenResponse),
+            'ms',
+            'response → token in hand',
+          ],
+        ]),
     r.dpop.concurrent.failed
       ? failedRow(`DPoP: ${CONCURRENT_CALLS} concurrent calls, expired token`, r.dpop.concurrent)
-      : [`DPoP: ${CONCURRENT_CALLS} concurrent calls, expired token: token requests`, stats(r.dpop.concurrent.tokenRequests), '', `must be 1; failures ${sum(r.dpop.concurrent.failures)}, distinct tokens per run ${[...new Set(r.dpop.concurrent.distinctTokens)].join('/')}`, 0],
-    ...CACHES.map((cache) => tabsRow(`DPoP: ${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`, r.dpop.tabsForced[cache])),
+      : [
+          `DPoP: ${CONCURRENT_CALLS} concurrent calls, expired token: token requests`,
+          stats(r.dpop.concurrent.tokenRequests),
+          '',
+          `must be 1; failures ${sum(r.dpop.concurrent.failures)}, distinct tokens per run ${[...new Set(r.dpop.concurrent.distinctTokens)].join('/')}`,
+          0,
+        ],
+    ...CACHES.map((cache) =>
+      tabsRow(
+        `DPoP: ${TAB_COUNT} tabs forceRefresh at once × ${TAB_ROUNDS}, ${cache}: token requests`,
+        r.dpop.tabsForced[cache],
+      ),
+    ),
   ];
   const { load, outage } = r;
   const loadLines = [
@@ -678,9 +890,9 @@ function report(machine, r) {
     ...PEERS.map(([name, perHour]) => `  ${name}: ${perHour} per user-hour (quoted from issue 13, not run here)`),
     outage.failed
       ? `  ${OUTAGE_SECONDS} s token-endpoint outage: FAILED: ${outage.failed}`
-      : `  ${OUTAGE_SECONDS} s token-endpoint outage from the moment renewal is due: ${outage.duringOutage} token requests during it; `
-        + `${outage.tokens} calls still got the valid token, then fast failures ${JSON.stringify(outage.failureCodes)}; `
-        + `first request after it ${outage.firstAfterSucceeded ? 'succeeded' : 'FAILED'}, ${outage.secondsToFirstRenewalAfter} s after the end`,
+      : `  ${OUTAGE_SECONDS} s token-endpoint outage from the moment renewal is due: ${outage.duringOutage} token requests during it; ` +
+        `${outage.tokens} calls still got the valid token, then fast failures ${JSON.stringify(outage.failureCodes)}; ` +
+        `first request after it ${outage.firstAfterSucceeded ? 'succeeded' : 'FAILED'}, ${outage.secondsToFirstRenewalAfter} s after the end`,
   ];
   const requests = [
     requestRow('first load, signed out (no discovery cache yet)', r.callback.firstLoad),
@@ -707,21 +919,49 @@ function report(machine, r) {
 /** The headline numbers for results.json; a failed scenario shows as its error. */
 function summary(r) {
   const or = (x, f) => (x.failed ? `FAILED: ${x.failed}` : f(x));
-  const tabs = (x) => or(x, (t) => ({ tokenRequestsPerRound: stats(t.tokenRequests), invalidGrant: sum(t.invalidGrant), failures: sum(t.failures), signedInAfter: t.signedInAfter }));
+  const tabs = (x) =>
+    or(x, (t) => ({
+      tokenRequestsPerRound: stats(t.tokenRequests),
+      invalidGrant: sum(t.invalidGrant),
+      failures: sum(t.failures),
+      signedInAfter: t.signedInAfter,
+    }));
   return {
     callbackToTokenMs: or(r.callback, (x) => stats(x.fromFetch)),
     callbackToTokenFromNavigationMs: or(r.callback, (x) => stats(x.fromNavigation)),
     reloadToTokenIndexedDbMs: or(r.reload, (x) => stats(x.ms)),
-    reloadIndexedDbRequests: or(r.reload, (x) => ({ authorize: sum(column(x.requests, 'authorize')), token: sum(column(x.requests, 'token')), reloads: x.ms.length })),
+    reloadIndexedDbRequests: or(r.reload, (x) => ({
+      authorize: sum(column(x.requests, 'authorize')),
+      token: sum(column(x.requests, 'token')),
+      reloads: x.ms.length,
+    })),
     newTabToTokenMs: Object.fromEntries(CACHES.map((c) => [c, or(r.newTab[c], (x) => stats(x.ms))])),
-    newTabRequests: Object.fromEntries(CACHES.map((c) => [c, or(r.newTab[c], (x) => ({ authorize: sum(column(x.requests, 'authorize')), token: sum(column(x.requests, 'token')), tabs: x.ms.length }))])),
+    newTabRequests: Object.fromEntries(
+      CACHES.map((c) => [
+        c,
+        or(r.newTab[c], (x) => ({
+          authorize: sum(column(x.requests, 'authorize')),
+          token: sum(column(x.requests, 'token')),
+          tabs: x.ms.length,
+        })),
+      ]),
+    ),
     warmCallsPerSecond: or(r.warm, (x) => stats(x.callsPerSecond)),
     concurrentTokenRequests: or(r.concurrent, (x) => stats(x.tokenRequests)),
     concurrentFailures: or(r.concurrent, (x) => sum(x.failures)),
     tabsForceRefresh: Object.fromEntries(CACHES.map((c) => [c, tabs(r.tabsForced[c])])),
     tabsExpired: Object.fromEntries(CACHES.map((c) => [c, tabs(r.tabsExpired[c])])),
-    loadTokenRequestsPerUserHour: or(r.load, (x) => ({ perHour: x.perHour, simulatedMinutes: x.minutes, failures: x.failures, peers: Object.fromEntries(PEERS) })),
-    outage: or(r.outage, (x) => ({ seconds: x.outageSeconds, tokenRequestsDuring: x.duringOutage, firstAfterSucceeded: x.firstAfterSucceeded })),
+    loadTokenRequestsPerUserHour: or(r.load, (x) => ({
+      perHour: x.perHour,
+      simulatedMinutes: x.minutes,
+      failures: x.failures,
+      peers: Object.fromEntries(PEERS),
+    })),
+    outage: or(r.outage, (x) => ({
+      seconds: x.outageSeconds,
+      tokenRequestsDuring: x.duringOutage,
+      firstAfterSucceeded: x.firstAfterSucceeded,
+    })),
     dpop: {
       callbackToTokenMs: or(r.dpop.callback, (x) => stats(x.fromFetch)),
       concurrentTokenRequests: or(r.dpop.concurrent, (x) => stats(x.tokenRequests)),
@@ -747,7 +987,13 @@ try {
   });
   stoppers.push(() => clockDemo.close());
   // Our own SIGINT/SIGTERM handlers close everything in order (Playwright's would exit before the servers are closed).
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false });
+  browser = await chromium.launch({
+    executablePath,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+  });
   stoppers.push(() => browser.close());
 
   const machine = {
@@ -771,11 +1017,23 @@ try {
     ['concurrent', concurrentScenario, (x) => (results.concurrent = x)],
     ['reload (indexeddb)', reloadScenario, (x) => (results.reload = x)],
     ...CACHES.map((c) => [`new tab (${c})`, () => newTabScenario(c), (x) => (results.newTab[c] = x)]),
-    ...CACHES.map((c) => [`tabs forceRefresh (${c})`, () => tabsScenario(c, 'forced'), (x) => (results.tabsForced[c] = x)]),
-    ...CACHES.map((c) => [`tabs expired (${c})`, () => tabsScenario(c, 'expired'), (x) => (results.tabsExpired[c] = x)]),
+    ...CACHES.map((c) => [
+      `tabs forceRefresh (${c})`,
+      () => tabsScenario(c, 'forced'),
+      (x) => (results.tabsForced[c] = x),
+    ]),
+    ...CACHES.map((c) => [
+      `tabs expired (${c})`,
+      () => tabsScenario(c, 'expired'),
+      (x) => (results.tabsExpired[c] = x),
+    ]),
     ['DPoP callback', () => callbackScenario(DPOP), (x) => (results.dpop.callback = x)],
     ['DPoP concurrent', () => concurrentScenario(DPOP), (x) => (results.dpop.concurrent = x)],
-    ...CACHES.map((c) => [`DPoP tabs forceRefresh (${c})`, () => tabsScenario(c, 'forced', DPOP), (x) => (results.dpop.tabsForced[c] = x)]),
+    ...CACHES.map((c) => [
+      `DPoP tabs forceRefresh (${c})`,
+      () => tabsScenario(c, 'forced', DPOP),
+      (x) => (results.dpop.tabsForced[c] = x),
+    ]),
     ['load', loadScenario, (x) => (results.load = x)],
     ['outage', outageScenario, (x) => (results.outage = x)],
   ];
@@ -798,7 +1056,10 @@ try {
 
   machine.loadAverageAtEnd = os.loadavg()[0];
   console.log(report(machine, results));
-  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), runs, machine, summary: summary(results), raw: results }, null, 2)}\n`);
+  writeFileSync(
+    RESULTS,
+    `${JSON.stringify({ date: new Date().toISOString(), runs, machine, summary: summary(results), raw: results }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${RESULTS.slice(ROOT.length + 1)}`);
   if (failed) {
     console.error(`bench: ${failed} scenario${failed === 1 ? '' : 's'} failed`);

@@ -86,8 +86,17 @@ export interface DemoAccessToken {
 export interface DemoProvider {
   readonly issuer: string;
   AccessToken: { find(value: string, options?: { ignoreExpiration?: boolean }): Promise<DemoAccessToken | undefined> };
-  RefreshToken: { find(value: string, options?: { ignoreExpiration?: boolean }): Promise<(DemoAccessToken & { consumed?: number }) | undefined> };
-  Grant: { find(id: string): Promise<{ jti: string; accountId: string; clientId: string; destroy(): Promise<void> } | undefined> };
+  RefreshToken: {
+    find(
+      value: string,
+      options?: { ignoreExpiration?: boolean },
+    ): Promise<(DemoAccessToken & { consumed?: number }) | undefined>;
+  };
+  Grant: {
+    find(
+      id: string,
+    ): Promise<{ jti: string; accountId: string; clientId: string; destroy(): Promise<void> } | undefined>;
+  };
   Session: { findByUid(uid: string): Promise<unknown> };
   on(event: string, listener: (...args: never[]) => void): this;
   off(event: string, listener: (...args: never[]) => void): this;

@@ -43,10 +43,11 @@ function quietAcquire() {
   quietUsers += 1;
   if (quietUsers > 1) return;
   const { info, warn } = console;
-  const filtered = (original) => function filteredConsole(...args) {
-    if (typeof args[0] === 'string' && OP_NOTICE.test(args[0])) return;
-    original.apply(console, args);
-  };
+  const filtered = (original) =>
+    function filteredConsole(...args) {
+      if (typeof args[0] === 'string' && OP_NOTICE.test(args[0])) return;
+      original.apply(console, args);
+    };
   console.info = filtered(info);
   console.warn = filtered(warn);
   restoreConsole = () => {
@@ -256,8 +257,9 @@ const OP_ROUTE_COUNTERS = new Map([
 // ---------------------------------------------------------------------------
 // HTML for the OP pages we customise (no external fonts, no CDNs).
 // ---------------------------------------------------------------------------
-const OP_PAGE_STYLE = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:28rem;padding:0 1rem;color:#222}'
-  + 'button{font:inherit;padding:.4rem 1rem}';
+const OP_PAGE_STYLE =
+  'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:28rem;padding:0 1rem;color:#222}' +
+  'button{font:inherit;padding:.4rem 1rem}';
 
 /**
  * Appends a sha256 source for `script` to an existing CSP script-src, if any.
@@ -267,8 +269,13 @@ function allowInlineScript(ctx, script) {
   const csp = ctx.response.get('content-security-policy');
   if (!csp) return;
   const digest = crypto.createHash('sha256').update(script).digest('base64');
-  const directives = csp.split(';').map((d) => d.trim()).filter(Boolean);
-  const updated = directives.map((d) => (/^script-src\s/i.test(d) || d === 'script-src' ? `${d} 'sha256-${digest}'` : d));
+  const directives = csp
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  const updated = directives.map((d) =>
+    /^script-src\s/i.test(d) || d === 'script-src' ? `${d} 'sha256-${digest}'` : d,
+  );
   ctx.set('content-security-policy', updated.join('; '));
 }
 
@@ -297,23 +304,35 @@ async function logoutSource(ctx, form) {
   // With a valid id_token_hint (oidc-provider has checked it by now) the request comes from the app the user signed in
   // to: submit at once. Without one, anyone's page could have sent the browser here (logout CSRF): ask first.
   if (!ctx.oidc?.params?.id_token_hint) {
-    sendOpPage(ctx, 'Sign out?', `  <h1>Sign out?</h1>
+    sendOpPage(
+      ctx,
+      'Sign out?',
+      `  <h1>Sign out?</h1>
   <p>Do you want to sign out of the demo authorization server?</p>
   ${withLogout}
-  <button type="submit" form="op.logoutForm">Yes, sign me out</button>`);
+  <button type="submit" form="op.logoutForm">Yes, sign me out</button>`,
+    );
     return;
   }
   const script = "document.getElementById('op.logoutForm').submit();";
   allowInlineScript(ctx, script);
-  sendOpPage(ctx, 'Signing out…', `  <p>Signing you out…</p>
+  sendOpPage(
+    ctx,
+    'Signing out…',
+    `  <p>Signing you out…</p>
   ${withLogout}
   <noscript><button type="submit" form="op.logoutForm">Sign out</button></noscript>
-  <script>${script}</script>`);
+  <script>${script}</script>`,
+  );
 }
 
 async function postLogoutSuccessSource(ctx) {
-  sendOpPage(ctx, 'Signed out', `  <h1>Signed out</h1>
-  <p>You have been signed out of the demo authorization server.</p>`);
+  sendOpPage(
+    ctx,
+    'Signed out',
+    `  <h1>Signed out</h1>
+  <p>You have been signed out of the demo authorization server.</p>`,
+  );
 }
 
 // oidc-provider's built-in HTML (dev login/consent pages, error page) pulls a
@@ -340,7 +359,8 @@ function toExtraApp(entry) {
   } catch {
     throw new TypeError(`DEMO_ORIGINS: "${entry}" is not an absolute URL (e.g. http://localhost:5173)`);
   }
-  if (!/^https?:$/.test(url.protocol) || url.hash) throw new TypeError(`DEMO_ORIGINS: "${entry}" must be an http(s) URL without a fragment`);
+  if (!/^https?:$/.test(url.protocol) || url.hash)
+    throw new TypeError(`DEMO_ORIGINS: "${entry}" must be an http(s) URL without a fragment`);
   return { origin: url.origin, uri: url.href };
 }
 
@@ -365,7 +385,13 @@ export async function startDemo(opts = {}) {
     throw new TypeError(`accessTokenTtlSeconds must be a positive integer, got ${accessTokenTtlSeconds}`);
   }
   for (const entry of extraStaticDirs) {
-    if (!entry || typeof entry.prefix !== 'string' || !entry.prefix.startsWith('/') || !entry.prefix.endsWith('/') || typeof entry.dir !== 'string') {
+    if (
+      !entry ||
+      typeof entry.prefix !== 'string' ||
+      !entry.prefix.startsWith('/') ||
+      !entry.prefix.endsWith('/') ||
+      typeof entry.dir !== 'string'
+    ) {
       throw new TypeError('extraStaticDirs entries must look like { prefix: "/e2e/", dir: "/abs/path" }');
     }
   }
@@ -389,14 +415,18 @@ export async function startDemo(opts = {}) {
 
     // --- OP listener first: the issuer needs the real port. ---------------
     let opHandler = (req, res) => sendText(res, 503, 'starting');
-    const op = await listenLoopback((req, res) => {
-      if (req.method !== 'OPTIONS') {
-        const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-        const key = OP_ROUTE_COUNTERS.get(pathname);
-        if (key) counters[key] += 1;
-      }
-      opHandler(req, res);
-    }, opPort, log);
+    const op = await listenLoopback(
+      (req, res) => {
+        if (req.method !== 'OPTIONS') {
+          const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+          const key = OP_ROUTE_COUNTERS.get(pathname);
+          if (key) counters[key] += 1;
+        }
+        opHandler(req, res);
+      },
+      opPort,
+      log,
+    );
     servers.push(...op.servers);
 
     // --- App listener --------------------------------------------------------
@@ -430,32 +460,35 @@ export async function startDemo(opts = {}) {
       ...extraApps.map((a) => a.uri),
     ];
     const configuration = {
-      clients: [{
-        client_id: DPOP_CLIENT_ID,
-        client_name: 'pkce-spa demo (DPoP + PAR)',
-        application_type: 'web',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: redirectUris,
-        post_logout_redirect_uris: [`${appUrl}/`, `${appUrl}/e2e/app.html`],
-        dpop_bound_access_tokens: true,
-        require_pushed_authorization_requests: true,
-      }, {
-        client_id: CLIENT_ID,
-        client_name: 'pkce-spa demo',
-        application_type: 'web',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: redirectUris,
-        post_logout_redirect_uris: [
-          `${appUrl}/`,
-          `${appUrl}/e2e/app.html`,
-          ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
-          ...extraApps.map((a) => a.uri),
-        ],
-      }],
+      clients: [
+        {
+          client_id: DPOP_CLIENT_ID,
+          client_name: 'pkce-spa demo (DPoP + PAR)',
+          application_type: 'web',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: redirectUris,
+          post_logout_redirect_uris: [`${appUrl}/`, `${appUrl}/e2e/app.html`],
+          dpop_bound_access_tokens: true,
+          require_pushed_authorization_requests: true,
+        },
+        {
+          client_id: CLIENT_ID,
+          client_name: 'pkce-spa demo',
+          application_type: 'web',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: redirectUris,
+          post_logout_redirect_uris: [
+            `${appUrl}/`,
+            `${appUrl}/e2e/app.html`,
+            ...FRAMEWORK_DEMOS.map(({ prefix }) => `${appUrl}${prefix}`),
+            ...extraApps.map((a) => a.uri),
+          ],
+        },
+      ],
       jwks: { keys: [signingJwk] },
       cookies: {
         keys: [crypto.randomBytes(32).toString('base64url')],
@@ -489,8 +522,14 @@ export async function startDemo(opts = {}) {
           defaultResource: (ctx, client, oneOf) => (oneOf ? oneOf[0] : undefined),
           useGrantedResource: () => true,
           getResourceServerInfo: (ctx, resourceIndicator) => {
-            if (!RESOURCE_SERVERS.some((name) => resourceIndicator === `${appUrl}/api/res/${name}/`)) throw new errors.InvalidTarget();
-            return { scope: 'api:read', audience: resourceIndicator, accessTokenFormat: 'opaque', accessTokenTTL: accessTokenTtlSeconds };
+            if (!RESOURCE_SERVERS.some((name) => resourceIndicator === `${appUrl}/api/res/${name}/`))
+              throw new errors.InvalidTarget();
+            return {
+              scope: 'api:read',
+              audience: resourceIndicator,
+              accessTokenFormat: 'opaque',
+              accessTokenTTL: accessTokenTtlSeconds,
+            };
           },
         },
         devInteractions: { enabled: true },
@@ -550,7 +589,11 @@ export async function startDemo(opts = {}) {
       }
       // Public documents that browsers may cache, as Google, Microsoft and Okta let them: a new tab's discovery and
       // JWKS requests (the SDK verifies what other tabs send it) are then served by the HTTP cache.
-      if (ctx.method === 'GET' && ctx.status === 200 && (ctx.path === '/.well-known/openid-configuration' || ctx.path === '/jwks')) {
+      if (
+        ctx.method === 'GET' &&
+        ctx.status === 200 &&
+        (ctx.path === '/.well-known/openid-configuration' || ctx.path === '/jwks')
+      ) {
         ctx.set('cache-control', 'public, max-age=300');
       }
     });
@@ -568,8 +611,15 @@ export async function startDemo(opts = {}) {
       console.error(`[demo OP] server_error on ${ctx.method} ${ctx.path}:`, err);
     });
     if (!quiet) {
-      const logError = (event) => (ctx, err) => log(`[demo OP] ${event}: ${err?.error ?? ''} ${err?.error_description ?? err?.message ?? ''}`);
-      for (const event of ['authorization.error', 'grant.error', 'revocation.error', 'end_session.error', 'userinfo.error']) {
+      const logError = (event) => (ctx, err) =>
+        log(`[demo OP] ${event}: ${err?.error ?? ''} ${err?.error_description ?? err?.message ?? ''}`);
+      for (const event of [
+        'authorization.error',
+        'grant.error',
+        'revocation.error',
+        'end_session.error',
+        'userinfo.error',
+      ]) {
         provider.on(event, logError(event));
       }
     }
@@ -584,9 +634,15 @@ export async function startDemo(opts = {}) {
 
     async function handleProtectedApi(req, res) {
       counters.api += 1;
-      const reject = () => sendJson(res, 401, { error: 'invalid_token' }, {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
+      const reject = () =>
+        sendJson(
+          res,
+          401,
+          { error: 'invalid_token' },
+          {
+            'www-authenticate': 'Bearer error="invalid_token"',
+          },
+        );
       const match = /^Bearer +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
       if (!match) return reject();
       const token = await provider.AccessToken.find(match[1]);
@@ -616,13 +672,29 @@ export async function startDemo(opts = {}) {
     const seenJti = new Set();
     const apiNonce = crypto.randomBytes(16).toString('base64url');
     const b64u = (buf) => Buffer.from(buf).toString('base64url');
-    const jktOf = (jwk) => b64u(crypto.createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest());
+    const jktOf = (jwk) =>
+      b64u(
+        crypto
+          .createHash('sha256')
+          .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+          .digest(),
+      );
     async function handleResourceApi(req, res, pathname) {
       counters.api += 1;
       const refuse = (reason, scheme = 'Bearer', error = 'invalid_token', extra = {}) => {
         counters.apiRefused[reason] = (counters.apiRefused[reason] ?? 0) + 1;
-        const params = Object.entries({ error, ...extra }).map(([k, v]) => `${k}="${v}"`).join(', ');
-        return sendJson(res, 401, { error, reason }, { 'www-authenticate': `${scheme} ${params}`, ...(error === 'use_dpop_nonce' ? { 'dpop-nonce': apiNonce } : {}) });
+        const params = Object.entries({ error, ...extra })
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(', ');
+        return sendJson(
+          res,
+          401,
+          { error, reason },
+          {
+            'www-authenticate': `${scheme} ${params}`,
+            ...(error === 'use_dpop_nonce' ? { 'dpop-nonce': apiNonce } : {}),
+          },
+        );
       };
       const match = /^(Bearer|DPoP) +([^\s]+) *$/i.exec(req.headers.authorization ?? '');
       if (!match) return refuse('no_token');
@@ -644,20 +716,31 @@ export async function startDemo(opts = {}) {
         } catch {
           return refuse('malformed_proof', 'DPoP', 'invalid_dpop_proof');
         }
-        if (header.typ !== 'dpop+jwt' || header.alg !== 'ES256' || header.jwk?.d) return refuse('bad_proof_header', 'DPoP', 'invalid_dpop_proof');
+        if (header.typ !== 'dpop+jwt' || header.alg !== 'ES256' || header.jwk?.d)
+          return refuse('bad_proof_header', 'DPoP', 'invalid_dpop_proof');
         const key = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
-        if (!crypto.verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig ?? '', 'base64url'))) {
+        if (
+          !crypto.verify(
+            'sha256',
+            Buffer.from(`${h}.${p}`),
+            { key, dsaEncoding: 'ieee-p1363' },
+            Buffer.from(sig ?? '', 'base64url'),
+          )
+        ) {
           return refuse('bad_proof_signature', 'DPoP', 'invalid_dpop_proof');
         }
         const now = Math.floor(Date.now() / 1000);
         if (payload.htm !== req.method) return refuse('wrong_htm', 'DPoP', 'invalid_dpop_proof');
         if (payload.htu !== `${appUrl}${pathname}`) return refuse('wrong_htu', 'DPoP', 'invalid_dpop_proof');
         if (!(Math.abs(now - payload.iat) < 60)) return refuse('stale_iat', 'DPoP', 'invalid_dpop_proof');
-        if (payload.ath !== b64u(crypto.createHash('sha256').update(match[2]).digest())) return refuse('wrong_ath', 'DPoP', 'invalid_dpop_proof');
+        if (payload.ath !== b64u(crypto.createHash('sha256').update(match[2]).digest()))
+          return refuse('wrong_ath', 'DPoP', 'invalid_dpop_proof');
         if (jktOf(header.jwk) !== token.jkt) return refuse('wrong_key', 'DPoP', 'invalid_dpop_proof');
-        if (typeof payload.jti !== 'string' || seenJti.has(payload.jti)) return refuse('replayed_proof', 'DPoP', 'invalid_dpop_proof');
+        if (typeof payload.jti !== 'string' || seenJti.has(payload.jti))
+          return refuse('replayed_proof', 'DPoP', 'invalid_dpop_proof');
         seenJti.add(payload.jti);
-        if (pathname === '/api/nonce' && payload.nonce !== apiNonce) return refuse('nonce_required', 'DPoP', 'use_dpop_nonce');
+        if (pathname === '/api/nonce' && payload.nonce !== apiNonce)
+          return refuse('nonce_required', 'DPoP', 'use_dpop_nonce');
       }
       const resourceServer = /^\/api\/res\/([a-z]+)\//.exec(pathname)?.[1];
       if (resourceServer) {
@@ -668,11 +751,20 @@ export async function startDemo(opts = {}) {
       }
       if (pathname === '/api/step-up') {
         return refuse('step_up', scheme, 'insufficient_user_authentication', {
-          error_description: 'A multi-factor sign-in is required', acr_values: 'urn:demo:mfa', max_age: '300',
+          error_description: 'A multi-factor sign-in is required',
+          acr_values: 'urn:demo:mfa',
+          max_age: '300',
         });
       }
       if (pathname !== '/api/whoami' && pathname !== '/api/nonce') return sendJson(res, 404, { error: 'not_found' });
-      return sendJson(res, 200, { ok: true, sub: token.accountId, scope: token.scope, aud: token.aud ?? null, scheme, jkt: token.jkt ?? null });
+      return sendJson(res, 200, {
+        ok: true,
+        sub: token.accountId,
+        scope: token.scope,
+        aud: token.aud ?? null,
+        scheme,
+        jkt: token.jkt ?? null,
+      });
     }
 
     appHandler = async (req, res) => {

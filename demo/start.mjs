@@ -21,8 +21,11 @@ console.log('');
 console.log(`Demo app:  ${demo.appUrl}/`);
 console.log(`React:     ${demo.appUrl}/react/`);
 console.log(`Vue:       ${demo.appUrl}/vue/`);
-console.log(`Authorization server: ${demo.issuer} (oidc-provider for development: in-memory, its built-in login pages)`);
-if (!process.env.DEMO_ORIGINS) console.log('Your own app: DEMO_ORIGINS=http://localhost:5173 npm start (see docs/react.md).');
+console.log(
+  `Authorization server: ${demo.issuer} (oidc-provider for development: in-memory, its built-in login pages)`,
+);
+if (!process.env.DEMO_ORIGINS)
+  console.log('Your own app: DEMO_ORIGINS=http://localhost:5173 npm start (see docs/react.md).');
 console.log('Sign in with any username and password. Press Ctrl+C to stop.');
 console.log('');
 

@@ -38,7 +38,10 @@ const isCallbackTo = (base: string) => (url: string) => {
 
 for (const name of ['react', 'vue'] as const) {
   test.describe(`${name} demo (pkce-spa/${name}, built)`, () => {
-    test('the guarded view sends a signed-out user to the provider and back to it; the callback runs once; Call API and logout work', async ({ page, demo }) => {
+    test('the guarded view sends a signed-out user to the provider and back to it; the callback runs once; Call API and logout work', async ({
+      page,
+      demo,
+    }) => {
       demo.resetStats();
       const base = `${demo.appUrl}/${name}/`;
       const errors = collectErrors(page, demo.appUrl);
@@ -58,7 +61,12 @@ for (const name of ['react', 'vue'] as const) {
       expect(visited.some((u) => u.startsWith(`${demo.issuer}/interaction/`))).toBe(true);
       // The provider sent the browser back to the app's redirect page once, and the app exchanged that code once.
       expect(visited.filter(isCallbackTo(base))).toHaveLength(1);
-      expect(demo.stats()).toMatchObject({ authorize: 1, token: 1, tokenByGrant: { authorization_code: 1 }, invalidGrant: 0 });
+      expect(demo.stats()).toMatchObject({
+        authorize: 1,
+        token: 1,
+        tokenByGrant: { authorization_code: 1 },
+        invalidGrant: 0,
+      });
       await expect(page.getByTestId('error')).toHaveCount(0);
       if (name === 'react') {
         // StrictMode really ran the effects twice (development build), and still no second callback (state_mismatch).
@@ -78,19 +86,29 @@ for (const name of ['react', 'vue'] as const) {
       const before = visited.length;
       await page.getByRole('button', { name: 'Log out' }).click();
       // Out through the provider's end-session endpoint, then back on the app's page (a new document).
-      await expect.poll(() => {
-        const after = visited.slice(before);
-        const ended = after.findIndex((u) => u.startsWith(`${demo.issuer}/session/end`));
-        return ended >= 0 && after.slice(ended + 1).includes(base);
-      }).toBe(true);
+      await expect
+        .poll(() => {
+          const after = visited.slice(before);
+          const ended = after.findIndex((u) => u.startsWith(`${demo.issuer}/session/end`));
+          return ended >= 0 && after.slice(ended + 1).includes(base);
+        })
+        .toBe(true);
       await expect(page.getByTestId('status')).toHaveText('unauthenticated');
       await expect(page.getByTestId('user')).toHaveCount(0);
       await expect(page.getByRole('button', { name: 'Log in', exact: true })).toBeEnabled();
-      expect(demo.stats()).toMatchObject({ revocation: 1, endSession: 1, authorize: 1, tokenByGrant: { authorization_code: 1 } });
+      expect(demo.stats()).toMatchObject({
+        revocation: 1,
+        endSession: 1,
+        authorize: 1,
+        tokenByGrant: { authorization_code: 1 },
+      });
       expect(errors).toEqual([]);
     });
 
-    test('a reload after the login lands on the guarded route again with a clean URL (the provider session signs in at once)', async ({ page, demo }) => {
+    test('a reload after the login lands on the guarded route again with a clean URL (the provider session signs in at once)', async ({
+      page,
+      demo,
+    }) => {
       demo.resetStats();
       const base = `${demo.appUrl}/${name}/`;
       const errors = collectErrors(page, demo.appUrl);
@@ -111,7 +129,10 @@ for (const name of ['react', 'vue'] as const) {
       expect(errors).toEqual([]);
     });
 
-    test('cancel at the provider: the app shows the error and a working "Sign in again", never a blank page; no error left in the URL', async ({ page, demo }) => {
+    test('cancel at the provider: the app shows the error and a working "Sign in again", never a blank page; no error left in the URL', async ({
+      page,
+      demo,
+    }) => {
       demo.resetStats();
       const base = `${demo.appUrl}/${name}/`;
       const errors = collectErrors(page, demo.appUrl);
@@ -121,7 +142,9 @@ for (const name of ['react', 'vue'] as const) {
       await answerConsent(page, false);
 
       await expect(page.getByTestId('error')).toContainText('access_denied');
-      await expect(page.getByRole('heading', { name: `pkce-spa + ${name === 'react' ? 'React' : 'Vue'}` })).toBeVisible();
+      await expect(
+        page.getByRole('heading', { name: `pkce-spa + ${name === 'react' ? 'React' : 'Vue'}` }),
+      ).toBeVisible();
       await expect(page.getByTestId('status')).toHaveText('unauthenticated');
       // React returns to the guarded route, whose <RequireAuth> shows its error fallback; Vue stays on the landing page.
       const landing = name === 'react' ? `${base}orders` : base;
@@ -150,7 +173,10 @@ for (const name of ['react', 'vue'] as const) {
       await expect(page.getByTestId('error')).toHaveCount(0);
     });
 
-    test('a stale callback URL (back button, bookmark) while signed out: state_mismatch shown, no code exchange, URL cleaned', async ({ page, demo }) => {
+    test('a stale callback URL (back button, bookmark) while signed out: state_mismatch shown, no code exchange, URL cleaned', async ({
+      page,
+      demo,
+    }) => {
       demo.resetStats();
       const base = `${demo.appUrl}/${name}/`;
       await page.goto(`${base}?code=stale-code&state=stale-state&iss=${encodeURIComponent(demo.issuer)}`);
@@ -162,14 +188,20 @@ for (const name of ['react', 'vue'] as const) {
       expect(demo.stats().token).toBe(0);
     });
 
-    test('popup login: the popup lands on the app page, hands the URL to the opener and closes; the opener signs in', async ({ page, demo }) => {
+    test('popup login: the popup lands on the app page, hands the URL to the opener and closes; the opener signs in', async ({
+      page,
+      demo,
+    }) => {
       demo.resetStats();
       const base = `${demo.appUrl}/${name}/`;
       const errors = collectErrors(page, demo.appUrl);
       await page.goto(base);
       await expect(page.getByTestId('status')).toHaveText('unauthenticated');
 
-      const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Log in with popup' }).click()]);
+      const [popup] = await Promise.all([
+        page.waitForEvent('popup'),
+        page.getByRole('button', { name: 'Log in with popup' }).click(),
+      ]);
       const popupErrors = collectErrors(popup, demo.appUrl);
       const popupVisited = recordNavigations(popup);
       const closed = popup.waitForEvent('close');

@@ -14,7 +14,13 @@ import { chromiumPath, CHROMIUM_ARGS } from './browser-path.mjs';
 const TOKEN_SECONDS = 300;
 
 // Playwright starts Chromium with the back/forward cache off; the bfcache tests need it on (the others do not mind).
-test.use({ launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS, ignoreDefaultArgs: ['--disable-back-forward-cache'] } });
+test.use({
+  launchOptions: {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  },
+});
 
 /** Signs in on `app` (clock installed first) and opens `more` sibling tabs; returns every tab. */
 async function signedInTabs(app: AppPage, context: BrowserContext, more: number): Promise<AppPage[]> {
@@ -29,7 +35,11 @@ async function signedInTabs(app: AppPage, context: BrowserContext, more: number)
 
 /** Every tab asks for a token at the same moment; returns the tokens (or error codes). */
 function allAsk(tabs: AppPage[]): Promise<string[]> {
-  return Promise.all(tabs.map((t) => t.page.evaluate(() => (window as any).client.getAccessToken().catch((e: { code: string }) => `error:${e.code}`))));
+  return Promise.all(
+    tabs.map((t) =>
+      t.page.evaluate(() => (window as any).client.getAccessToken().catch((e: { code: string }) => `error:${e.code}`)),
+    ),
+  );
 }
 
 /** Makes the page's document report `state` and fires visibilitychange, as when the user switches tabs. */
@@ -42,7 +52,11 @@ function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<void> {
 }
 
 test.describe('device life', () => {
-  test('offline through the renewal: the valid token keeps being served, and going online renews once for all tabs', async ({ app, context, demo }) => {
+  test('offline through the renewal: the valid token keeps being served, and going online renews once for all tabs', async ({
+    app,
+    context,
+    demo,
+  }) => {
     const tabs = await signedInTabs(app, context, 2);
     const first = await app.getAccessToken();
     demo.resetStats();
@@ -64,7 +78,11 @@ test.describe('device life', () => {
     expect(await callApi(app.page, tokens[0]!)).toBe(200);
   });
 
-  test('a wall-clock jump: sleep renews once on the next calls, a clock set back does not stretch the token', async ({ app, context, demo }) => {
+  test('a wall-clock jump: sleep renews once on the next calls, a clock set back does not stretch the token', async ({
+    app,
+    context,
+    demo,
+  }) => {
     const tabs = await signedInTabs(app, context, 2);
     const first = await app.getAccessToken();
     demo.resetStats();
@@ -87,7 +105,11 @@ test.describe('device life', () => {
     expect(demo.stats()).toMatchObject({ token: 2, invalidGrant: 0 });
   });
 
-  test('a hidden, frozen tab that missed two renewals catches up without a request when it is visible again', async ({ app, context, demo }) => {
+  test('a hidden, frozen tab that missed two renewals catches up without a request when it is visible again', async ({
+    app,
+    context,
+    demo,
+  }) => {
     const [a, b, hidden] = await signedInTabs(app, context, 2);
     const cdp = await context.newCDPSession(hidden!.page);
     await setVisibility(hidden!.page, 'hidden');
@@ -142,7 +164,11 @@ test.describe('back/forward cache', () => {
     return tab.page.evaluate(() => (window as any).restored === true);
   }
 
-  test('a tab restored from the cache rejoins the others: same session, counted again, no request', async ({ app, context, demo }) => {
+  test('a tab restored from the cache rejoins the others: same session, counted again, no request', async ({
+    app,
+    context,
+    demo,
+  }) => {
     await app.open();
     await app.login();
     const b = await openTab(context, demo, {});

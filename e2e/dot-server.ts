@@ -20,9 +20,13 @@ const SERVE = fileURLToPath(new URL('../test/providers/dot/serve.py', import.met
 const PYTHON = '/usr/bin/python3';
 
 export async function startDot(appOrigin: string, redirectUris: string[]): Promise<DotServer> {
-  const child = spawn(PYTHON, [SERVE, '--quiet', '--app-origin', appOrigin, ...redirectUris.flatMap((u) => ['--redirect-uri', u])], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    PYTHON,
+    [SERVE, '--quiet', '--app-origin', appOrigin, ...redirectUris.flatMap((u) => ['--redirect-uri', u])],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d;
@@ -35,23 +39,33 @@ export async function startDot(appOrigin: string, redirectUris: string[]): Promi
       const m = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once('error', (e) => reject(new Error(`Could not start ${PYTHON} ${SERVE}: ${e.message} (run node scripts/ensure-dot.mjs)`)));
-    child.once('exit', (code) => reject(new Error(`The django-oauth-toolkit server exited (${code}) before listening:\n${stderr}\n(run node scripts/ensure-dot.mjs)`)));
+    child.once('error', (e) =>
+      reject(new Error(`Could not start ${PYTHON} ${SERVE}: ${e.message} (run node scripts/ensure-dot.mjs)`)),
+    );
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `The django-oauth-toolkit server exited (${code}) before listening:\n${stderr}\n(run node scripts/ensure-dot.mjs)`,
+        ),
+      ),
+    );
   });
   // Django loads views, templates and the signing key on first use (~2 s on a busy machine): pay that here, not
   // inside the first test's timings.
-  for (const path of ['/o/.well-known/openid-configuration/', '/o/.well-known/jwks.json', '/accounts/login/']) await (await fetch(origin + path)).text();
+  for (const path of ['/o/.well-known/openid-configuration/', '/o/.well-known/jwks.json', '/accounts/login/'])
+    await (await fetch(origin + path)).text();
   return {
     // localhost, not 127.0.0.1: the e2e Chromium resolves no other name (CHROMIUM_ARGS), and the demo app is there too.
     issuer: `${origin.replace('127.0.0.1', 'localhost')}/o`,
     clientId: 'spa',
     username: 'alice',
     password: 'alice-password',
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.stdin.end();
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
   };
 }

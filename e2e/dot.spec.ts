@@ -13,7 +13,9 @@ import { startDot, type DotServer } from './dot-server.js';
 const test = base.extend<{ app: AppPage; seen: Request[] }, { demo: DemoServers; dot: DotServer }>({
   demo: [
     async ({}, use) => {
-      const demo = await startDemo({ extraStaticDirs: [{ prefix: '/e2e/', dir: fileURLToPath(new URL('./pages/', import.meta.url)) }] });
+      const demo = await startDemo({
+        extraStaticDirs: [{ prefix: '/e2e/', dir: fileURLToPath(new URL('./pages/', import.meta.url)) }],
+      });
       await use(demo);
       await demo.close();
     },
@@ -21,7 +23,10 @@ const test = base.extend<{ app: AppPage; seen: Request[] }, { demo: DemoServers;
   ],
   dot: [
     async ({ demo }, use) => {
-      const dot = await startDot(demo.appUrl, [`${demo.appUrl}/e2e/app.html`, `${demo.appUrl}/dist/silent-callback.html`]);
+      const dot = await startDot(demo.appUrl, [
+        `${demo.appUrl}/e2e/app.html`,
+        `${demo.appUrl}/dist/silent-callback.html`,
+      ]);
       await use(dot);
       await dot.close();
     },
@@ -39,15 +44,20 @@ const test = base.extend<{ app: AppPage; seen: Request[] }, { demo: DemoServers;
 });
 
 /** Client options for DOT: its issuer, and the revocation endpoint its discovery document does not advertise. */
-const dotOptions = (dot: DotServer, extra: Record<string, unknown> = {}): never => ({
-  issuer: dot.issuer,
-  clientId: dot.clientId,
-  metadataOverrides: { revocation_endpoint: `${dot.issuer}/revoke_token/` },
-  ...extra,
-}) as never; // AppPage.open's E2eOptions lists only the oidc-provider tests' options
+const dotOptions = (dot: DotServer, extra: Record<string, unknown> = {}): never =>
+  ({
+    issuer: dot.issuer,
+    clientId: dot.clientId,
+    metadataOverrides: { revocation_endpoint: `${dot.issuer}/revoke_token/` },
+    ...extra,
+  }) as never; // AppPage.open's E2eOptions lists only the oidc-provider tests' options
 
-const paths = (seen: Request[], method?: string) => seen.filter((r) => !method || r.method() === method).map((r) => new URL(r.url()).pathname);
-const tokenGrants = (seen: Request[]) => seen.filter((r) => r.url().endsWith('/o/token/') && r.method() === 'POST').map((r) => new URLSearchParams(r.postData() ?? ''));
+const paths = (seen: Request[], method?: string) =>
+  seen.filter((r) => !method || r.method() === method).map((r) => new URL(r.url()).pathname);
+const tokenGrants = (seen: Request[]) =>
+  seen
+    .filter((r) => r.url().endsWith('/o/token/') && r.method() === 'POST')
+    .map((r) => new URLSearchParams(r.postData() ?? ''));
 
 /** Fills Django's login form (the page DOT sends a signed-out user to). */
 async function fillDjangoLogin(page: Page, dot: DotServer): Promise<void> {
@@ -70,13 +80,21 @@ test('discovery follows the stock slash-less URL through its same-origin 301', a
   expect(paths(seen)).toEqual(['/o/.well-known/openid-configuration', '/o/.well-known/openid-configuration/']);
 });
 
-test('redirect login: PKCE code flow, ID token claims from the validator, no consent page', async ({ app, dot, seen }) => {
+test('redirect login: PKCE code flow, ID token claims from the validator, no consent page', async ({
+  app,
+  dot,
+  seen,
+}) => {
   await app.open(dotOptions(dot));
   await redirectLogin(app, dot);
   expect(await app.lastError()).toBeNull();
   expect(await app.status()).toBe('authenticated');
   expect(await app.page.evaluate(() => window.e2e.appState)).toEqual({ returnTo: '/inbox' });
-  expect(await app.page.evaluate(() => window.client.getUser())).toMatchObject({ sub: expect.any(String), name: 'Alice Liddell', email: 'alice@example.test' });
+  expect(await app.page.evaluate(() => window.client.getUser())).toMatchObject({
+    sub: expect.any(String),
+    name: 'Alice Liddell',
+    email: 'alice@example.test',
+  });
   const [grant] = tokenGrants(seen);
   expect(grant?.get('grant_type')).toBe('authorization_code');
   expect(grant?.get('code_verifier')).toMatch(/^[\w-]{43,}$/);
@@ -95,10 +113,16 @@ test('refresh rotates the refresh token; the spent one is refused with invalid_g
   const [spent, current] = refreshes.map((g) => g.get('refresh_token'));
   expect(spent).not.toBe(current);
   // Replaying the spent refresh token: DOT refuses it.
-  const replay = await app.page.evaluate(async ({ url, token }) => {
-    const r = await fetch(url, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token!, client_id: 'spa' }) });
-    return { status: r.status, body: await r.json() };
-  }, { url: `${dot.issuer}/token/`, token: spent });
+  const replay = await app.page.evaluate(
+    async ({ url, token }) => {
+      const r = await fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token!, client_id: 'spa' }),
+      });
+      return { status: r.status, body: await r.json() };
+    },
+    { url: `${dot.issuer}/token/`, token: spent },
+  );
   expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
 });
 
@@ -110,7 +134,11 @@ test('cache indexeddb: a reload restores the session with one refresh grant', as
   await app.settled();
   expect(await app.status()).toBe('authenticated');
   expect(await page.evaluate(() => window.client.getUser()?.name)).toBe('Alice Liddell');
-  expect(tokenGrants(seen).slice(before).map((g) => g.get('grant_type'))).toEqual(['refresh_token']);
+  expect(
+    tokenGrants(seen)
+      .slice(before)
+      .map((g) => g.get('grant_type')),
+  ).toEqual(['refresh_token']);
 });
 
 test('popup login: Django login in the popup, the opener exchanges the code', async ({ app, dot, page, seen }) => {
@@ -118,7 +146,11 @@ test('popup login: Django login in the popup, the opener exchanges the code', as
   await page.evaluate(() => {
     const button = document.createElement('button');
     button.id = 'popup-login';
-    button.onclick = () => (window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code));
+    button.onclick = () =>
+      (window.e2e.popup = window.client.loginWithPopup().then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      ));
     document.body.append(button);
   });
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#popup-login')]);
@@ -130,7 +162,12 @@ test('popup login: Django login in the popup, the opener exchanges the code', as
   expect(tokenGrants(seen).map((g) => g.get('grant_type'))).toEqual(['authorization_code']);
 });
 
-test('logout revokes the refresh token at DOT (no end-session endpoint) and returns to postLogoutRedirectUri', async ({ app, dot, page, seen }) => {
+test('logout revokes the refresh token at DOT (no end-session endpoint) and returns to postLogoutRedirectUri', async ({
+  app,
+  dot,
+  page,
+  seen,
+}) => {
   await app.open(dotOptions(dot));
   await redirectLogin(app, dot);
   await app.getAccessToken({ forceRefresh: true }); // rotate once: logout must revoke the current refresh token
@@ -139,7 +176,9 @@ test('logout revokes the refresh token at DOT (no end-session endpoint) and retu
   const revocation = await revoked;
   expect(revocation.status()).toBe(200);
   const live = new URLSearchParams(revocation.request().postData() ?? '');
-  const spent = tokenGrants(seen).find((g) => g.get('grant_type') === 'refresh_token')!.get('refresh_token');
+  const spent = tokenGrants(seen)
+    .find((g) => g.get('grant_type') === 'refresh_token')!
+    .get('refresh_token');
   expect(live.get('token')).toBeTruthy();
   expect(live.get('token')).not.toBe(spent);
   expect(live.get('token_type_hint')).toBe('refresh_token');
@@ -147,15 +186,26 @@ test('logout revokes the refresh token at DOT (no end-session endpoint) and retu
   await app.settled();
   expect(await app.status()).toBe('unauthenticated');
   // The revoked refresh token is dead at DOT.
-  const after = await page.evaluate(async ({ url, token }) => {
-    const r = await fetch(url, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token!, client_id: 'spa' }) });
-    return r.status;
-  }, { url: `${dot.issuer}/token/`, token: live.get('token') });
+  const after = await page.evaluate(
+    async ({ url, token }) => {
+      const r = await fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token!, client_id: 'spa' }),
+      });
+      return r.status;
+    },
+    { url: `${dot.issuer}/token/`, token: live.get('token') },
+  );
   expect(after).toBe(400);
   expect(paths(seen).filter((p) => p.includes('logout'))).toEqual([]);
 });
 
-test('signed-out start-up with silentRedirectUri settles on the framed login page, not timeoutMs', async ({ app, dot, demo, seen }, info) => {
+test('signed-out start-up with silentRedirectUri settles on the framed login page, not timeoutMs', async ({
+  app,
+  dot,
+  demo,
+  seen,
+}, info) => {
   // DOT sends the prompt=none frame to Django's login page, which refuses to be framed (X-Frame-Options: DENY).
   await app.open(dotOptions(dot, { silentRedirectUri: `${demo.appUrl}/dist/silent-callback.html`, timeoutMs: 20_000 }));
   expect(await app.status()).toBe('unauthenticated');

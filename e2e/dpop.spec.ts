@@ -18,20 +18,32 @@ declare module './fixtures.js' {
   }
 }
 
-const dpopOptions = (app: AppPage, extra: Record<string, unknown> = {}) => ({ clientId: app.demo.dpopClientId, dpop: true, par: true, ...extra });
+const dpopOptions = (app: AppPage, extra: Record<string, unknown> = {}) => ({
+  clientId: app.demo.dpopClientId,
+  dpop: true,
+  par: true,
+  ...extra,
+});
 
 /** Calls client.fetchWithAuth in the page; returns the status and JSON body, or the AuthError's code and stepUp. */
 function fetchWithAuth(page: Page, url: string, options: Record<string, unknown> = {}) {
-  return page.evaluate(([u, o]) => (window as any).client.fetchWithAuth(u, undefined, o).then(
-    async (r: Response) => ({ status: r.status, body: await r.json().catch(() => null) }),
-    (e: { code: string; stepUp?: unknown }) => ({ error: e.code, stepUp: e.stepUp }),
-  ), [url, options] as const);
+  return page.evaluate(
+    ([u, o]) =>
+      (window as any).client.fetchWithAuth(u, undefined, o).then(
+        async (r: Response) => ({ status: r.status, body: await r.json().catch(() => null) }),
+        (e: { code: string; stepUp?: unknown }) => ({ error: e.code, stepUp: e.stepUp }),
+      ),
+    [url, options] as const,
+  );
 }
 
 /** Authorization requests the page sends to the provider's /auth (not its /auth/<uid> resume step), as URLs. */
 function authorizeRequests(app: AppPage): URL[] {
   const seen: URL[] = [];
-  app.page.on('request', (r) => new URL(r.url()).href.split('?')[0] === `${app.demo.issuer}/auth` && seen.push(new URL(r.url())));
+  app.page.on(
+    'request',
+    (r) => new URL(r.url()).href.split('?')[0] === `${app.demo.issuer}/auth` && seen.push(new URL(r.url())),
+  );
   return seen;
 }
 
@@ -54,7 +66,10 @@ function foreignProof(htm: string, htu: string): string {
 }
 
 test.describe('DPoP and PAR', () => {
-  test('PAR + DPoP login: the browser carries only client_id and request_uri; the token is DPoP-bound and works at the API', async ({ app, demo }) => {
+  test('PAR + DPoP login: the browser carries only client_id and request_uri; the token is DPoP-bound and works at the API', async ({
+    app,
+    demo,
+  }) => {
     const authorize = authorizeRequests(app);
     await app.open(dpopOptions(app));
     await app.login();
@@ -73,7 +88,10 @@ test.describe('DPoP and PAR', () => {
     const second = await fetchWithAuth(app.page, '/api/whoami');
     expect(second).toMatchObject({ status: 200, body: { scheme: 'DPoP', jkt: first.body.jkt } });
     // The DPoP-bound token is refused as a Bearer token.
-    const asBearer = await app.page.evaluate(async (t) => (await fetch('/api/whoami', { headers: { authorization: `Bearer ${t}` } })).status, renewed);
+    const asBearer = await app.page.evaluate(
+      async (t) => (await fetch('/api/whoami', { headers: { authorization: `Bearer ${t}` } })).status,
+      renewed,
+    );
     expect(asBearer).toBe(401);
     expect(demo.stats().apiRefused).toEqual({ dpop_token_as_bearer: 1 });
   });
@@ -85,27 +103,40 @@ test.describe('DPoP and PAR', () => {
     expect((await fetchWithAuth(app.page, '/api/whoami')).status).toBe(200);
     const headers = (await sent).headers();
     expect(headers.authorization).toMatch(/^DPoP /);
-    const replay = await fetch(`${demo.appUrl}/api/whoami`, { headers: { authorization: headers.authorization!, dpop: headers.dpop! } });
+    const replay = await fetch(`${demo.appUrl}/api/whoami`, {
+      headers: { authorization: headers.authorization!, dpop: headers.dpop! },
+    });
     expect(replay.status).toBe(401);
     expect(demo.stats().apiRefused).toEqual({ replayed_proof: 1 });
   });
 
-  test('the refresh token copied out of the browser is refused by the provider without the key', async ({ app, demo }) => {
+  test('the refresh token copied out of the browser is refused by the provider without the key', async ({
+    app,
+    demo,
+  }) => {
     const issued = issuedRefreshTokens(app);
     await app.open(dpopOptions(app));
     await app.login();
     await expect.poll(() => issued.length).toBe(1);
     const refreshToken = issued[0]!;
-    const attempt = (headers: Record<string, string>) => fetch(`${demo.issuer}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: demo.dpopClientId }),
-    }).then(async (r) => ({ status: r.status, error: (await r.json()).error }));
+    const attempt = (headers: Record<string, string>) =>
+      fetch(`${demo.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: demo.dpopClientId,
+        }),
+      }).then(async (r) => ({ status: r.status, error: (await r.json()).error }));
     const withoutProof = await attempt({});
     const otherKey = await attempt({ dpop: foreignProof('POST', `${demo.issuer}/token`) });
     expect(withoutProof.status).toBe(400);
     expect(otherKey.status).toBe(400);
-    expect([withoutProof.error, otherKey.error]).toEqual([expect.stringMatching(/invalid_(grant|dpop_proof)/), 'invalid_grant']);
+    expect([withoutProof.error, otherKey.error]).toEqual([
+      expect.stringMatching(/invalid_(grant|dpop_proof)/),
+      'invalid_grant',
+    ]);
     // The browser, which holds the key, still renews with the same refresh token.
     expect(await app.tokenError({ forceRefresh: true })).toBe('resolved');
   });
@@ -122,10 +153,18 @@ test.describe('DPoP and PAR', () => {
   });
 
   for (const cache of CACHES) {
-    test(`3 tabs renewing at once share one DPoP key (cache: ${cache}); logout deletes it`, async ({ app, context, demo }) => {
+    test(`3 tabs renewing at once share one DPoP key (cache: ${cache}); logout deletes it`, async ({
+      app,
+      context,
+      demo,
+    }) => {
       await app.open(dpopOptions(app, { cache }));
       await app.login();
-      const tabs = [app, await openTab(context, demo, dpopOptions(app, { cache })), await openTab(context, demo, dpopOptions(app, { cache }))];
+      const tabs = [
+        app,
+        await openTab(context, demo, dpopOptions(app, { cache })),
+        await openTab(context, demo, dpopOptions(app, { cache })),
+      ];
       const before = demo.stats();
       const outcomes = await Promise.all(tabs.map((t) => t.tokenError({ forceRefresh: true })));
       expect(outcomes).toEqual(['resolved', 'resolved', 'resolved']);
@@ -139,11 +178,16 @@ test.describe('DPoP and PAR', () => {
         expect((await readStore(app.page)).some((e) => e.key.includes(demo.dpopClientId))).toBe(true);
       }
       await app.page.evaluate(() => (window as any).client.logout({ localOnly: true }));
-      expect((await readStore(app.page)).filter((e) => e.key.includes(demo.dpopClientId) || e.key.startsWith('#dpop-login'))).toEqual([]);
+      expect(
+        (await readStore(app.page)).filter((e) => e.key.includes(demo.dpopClientId) || e.key.startsWith('#dpop-login')),
+      ).toEqual([]);
     });
   }
 
-  test('reload with cache: indexeddb keeps the DPoP key: one refresh grant, and the API accepts the new token', async ({ app, demo }) => {
+  test('reload with cache: indexeddb keeps the DPoP key: one refresh grant, and the API accepts the new token', async ({
+    app,
+    demo,
+  }) => {
     await app.open(dpopOptions(app, { cache: 'indexeddb' }));
     await app.login();
     const jkt = (await fetchWithAuth(app.page, '/api/whoami')).body.jkt;
@@ -158,26 +202,45 @@ test.describe('DPoP and PAR', () => {
 });
 
 test.describe('fetchWithAuth', () => {
-  test('Bearer token to the page origin; an unlisted origin is refused before anything is sent', async ({ app, demo }) => {
+  test('Bearer token to the page origin; an unlisted origin is refused before anything is sent', async ({
+    app,
+    demo,
+  }) => {
     await app.open();
     await app.login();
-    expect(await fetchWithAuth(app.page, '/api/whoami')).toMatchObject({ status: 200, body: { scheme: 'Bearer', sub: 'alice' } });
+    expect(await fetchWithAuth(app.page, '/api/whoami')).toMatchObject({
+      status: 200,
+      body: { scheme: 'Bearer', sub: 'alice' },
+    });
     const userinfo = demo.stats().userinfo;
     expect(await fetchWithAuth(app.page, `${demo.issuer}/me`)).toMatchObject({ error: 'origin_not_allowed' });
     expect(demo.stats().userinfo).toBe(userinfo);
   });
 
-  test('a token for resource A is never sent to resource B (RFC 8707, one token per resource)', async ({ app, demo }) => {
+  test('a token for resource A is never sent to resource B (RFC 8707, one token per resource)', async ({
+    app,
+    demo,
+  }) => {
     const [a, b] = ['a', 'b'].map((n) => `${demo.appUrl}/api/res/${n}/`);
     await app.open({ resource: [a!, b!], scope: 'openid profile email api:read' });
     await app.login();
     demo.resetStats();
     for (let i = 0; i < 2; i++) {
-      expect(await fetchWithAuth(app.page, `${a}items`, { resource: a })).toMatchObject({ status: 200, body: { aud: a } });
-      expect(await fetchWithAuth(app.page, `${b}items`, { resource: b })).toMatchObject({ status: 200, body: { aud: b } });
+      expect(await fetchWithAuth(app.page, `${a}items`, { resource: a })).toMatchObject({
+        status: 200,
+        body: { aud: a },
+      });
+      expect(await fetchWithAuth(app.page, `${b}items`, { resource: b })).toMatchObject({
+        status: 200,
+        body: { aud: b },
+      });
     }
     // Each resource server saw only tokens for itself, and each token was fetched once (then cached).
-    expect(demo.stats()).toMatchObject({ apiAudience: { [a!]: 2, [b!]: 2 }, apiRefused: {}, tokenByGrant: { refresh_token: 2 } });
+    expect(demo.stats()).toMatchObject({
+      apiAudience: { [a!]: 2, [b!]: 2 },
+      apiRefused: {},
+      tokenByGrant: { refresh_token: 2 },
+    });
   });
 
   test('a 401 invalid_token causes exactly one renewal and one retry', async ({ app, demo }) => {
@@ -185,7 +248,11 @@ test.describe('fetchWithAuth', () => {
     await app.login();
     demo.resetStats();
     expect((await fetchWithAuth(app.page, '/api/always-invalid')).status).toBe(401);
-    expect(demo.stats()).toMatchObject({ api: 2, tokenByGrant: { refresh_token: 1 }, apiRefused: { always_invalid: 2 } });
+    expect(demo.stats()).toMatchObject({
+      api: 2,
+      tokenByGrant: { refresh_token: 1 },
+      apiRefused: { always_invalid: 2 },
+    });
   });
 
   test('a step-up challenge (RFC 9470) surfaces its code, acr_values and max_age', async ({ app }) => {

@@ -39,7 +39,10 @@ export class AppPage {
   readonly #callbacks: string[] = [];
   #wake: (() => void) | undefined;
 
-  constructor(readonly page: Page, readonly demo: DemoServers) {
+  constructor(
+    readonly page: Page,
+    readonly demo: DemoServers,
+  ) {
     // Record every return to the app with a code or an error as it commits: the page removes them from the address
     // bar moments later, so a wait that starts after that would miss it.
     page.on('framenavigated', (frame) => {
@@ -101,7 +104,11 @@ export class AppPage {
   /** Runs `getAccessToken` and returns the AuthError code it rejected with (or 'resolved'). */
   tokenError(options: Record<string, unknown> = {}): Promise<string> {
     return this.page.evaluate(
-      (o) => window.client.getAccessToken(o).then(() => 'resolved', (e: { code: string }) => e.code),
+      (o) =>
+        window.client.getAccessToken(o).then(
+          () => 'resolved',
+          (e: { code: string }) => e.code,
+        ),
       options,
     );
   }
@@ -121,8 +128,19 @@ export async function fillLogin(page: Page, user = 'alice'): Promise<void> {
  */
 export async function answerConsent(page: Page, consent: boolean): Promise<void> {
   const consentForm = page.locator('input[name="prompt"][value="consent"]');
-  const left = page.waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'commit' }).then(() => false, () => false);
-  const shown = await Promise.race([consentForm.waitFor({ state: 'attached' }).then(() => true, () => false), left]);
+  const left = page
+    .waitForURL((u) => !u.pathname.startsWith('/interaction/'), { waitUntil: 'commit' })
+    .then(
+      () => false,
+      () => false,
+    );
+  const shown = await Promise.race([
+    consentForm.waitFor({ state: 'attached' }).then(
+      () => true,
+      () => false,
+    ),
+    left,
+  ]);
   if (!shown) return;
   if (consent) await page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]').click();
   else await page.locator('a[href*="/abort"]').click();

@@ -4,7 +4,10 @@ import { test, expect } from './fixtures.js';
 // has expired (the user left the login page open, a bookmarked authorize URL), the provider cannot trust any redirect
 // URI and shows its own error page; nothing comes back to the app. What the SDK can do is fail clearly where it can
 // see the failure: a provider that does redirect back with error=invalid_request_uri surfaces that code.
-test('an expired request_uri is refused by the provider with invalid_request_uri, on its own error page', async ({ app, demo }) => {
+test('an expired request_uri is refused by the provider with invalid_request_uri, on its own error page', async ({
+  app,
+  demo,
+}) => {
   await app.open({ clientId: demo.dpopClientId, dpop: true, par: true } as never);
   // Swap the pushed request_uri for one the provider no longer knows, as if it had expired.
   await app.page.route(`${demo.issuer}/auth?*`, (route) => {

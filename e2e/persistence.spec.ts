@@ -2,7 +2,11 @@ import { test, expect } from './fixtures.js';
 import { callApi, collectIssuedTokens, readStore } from './tabs-fixtures.js';
 
 test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
-  test('a reload is authenticated with exactly one token request and zero authorize requests', async ({ app, page, demo }) => {
+  test('a reload is authenticated with exactly one token request and zero authorize requests', async ({
+    app,
+    page,
+    demo,
+  }) => {
     const issued = collectIssuedTokens(page, demo);
     await app.open({ cache: 'indexeddb' });
     await app.login();
@@ -13,8 +17,12 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
     expect(await app.status()).toBe('authenticated');
     expect(await page.evaluate(() => window.client.getUser())).toMatchObject({ sub: 'alice' });
     const stats = demo.stats();
-    expect({ authorize: stats.authorize, token: stats.token, refresh: stats.tokenByGrant.refresh_token, invalidGrant: stats.invalidGrant })
-      .toEqual({ authorize: 0, token: 1, refresh: 1, invalidGrant: 0 });
+    expect({
+      authorize: stats.authorize,
+      token: stats.token,
+      refresh: stats.tokenByGrant.refresh_token,
+      invalidGrant: stats.invalidGrant,
+    }).toEqual({ authorize: 0, token: 1, refresh: 1, invalidGrant: 0 });
     expect(await page.evaluate(() => window.e2e.events)).not.toContain('unauthenticated');
     expect(await callApi(page, await app.getAccessToken())).toBe(200);
     expect(demo.stats().token).toBe(1);
@@ -22,18 +30,28 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
     // What is stored: one AES key kept as a non-extractable CryptoKey, and one record that holds no token in clear.
     const stored = await readStore(page);
     expect(stored.map((e) => e.key).sort()).toEqual(['#key', `${demo.issuer}/ ${demo.clientId}`]);
-    expect(stored.find((e) => e.cryptoKey)!.cryptoKey).toEqual({ extractable: false, algorithm: 'AES-GCM', usages: ['encrypt', 'decrypt'] });
+    expect(stored.find((e) => e.cryptoKey)!.cryptoKey).toEqual({
+      extractable: false,
+      algorithm: 'AES-GCM',
+      usages: ['encrypt', 'decrypt'],
+    });
     const record = stored.find((e) => e.record)!.record!;
     expect(record.ivLength).toBe(12);
     await expect.poll(() => issued.length).toBeGreaterThanOrEqual(6); // login and restore: access, refresh and ID tokens
-    const everywhere = await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie + location.href);
+    const everywhere = await page.evaluate(
+      () => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie + location.href,
+    );
     for (const secret of issued) {
       expect(record.data).not.toContain(secret);
       expect(everywhere).not.toContain(secret);
     }
   });
 
-  test('a stored refresh token that the provider rejects clears the cache and starts signed out', async ({ app, page, demo }) => {
+  test('a stored refresh token that the provider rejects clears the cache and starts signed out', async ({
+    app,
+    page,
+    demo,
+  }) => {
     const issued = collectIssuedTokens(page, demo);
     await app.open({ cache: 'indexeddb' });
     await app.login();
@@ -61,7 +79,11 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
     expect(demo.stats().token).toBe(1); // nothing left to try
   });
 
-  test('a network failure during renewal keeps the stored refresh token: signed in after the network returns, even across a reload', async ({ app, page, demo }) => {
+  test('a network failure during renewal keeps the stored refresh token: signed in after the network returns, even across a reload', async ({
+    app,
+    page,
+    demo,
+  }) => {
     await app.open({ cache: 'indexeddb' });
     await app.login();
     await page.route(`${demo.issuer}/token`, (route) => route.abort('internetdisconnected'));
@@ -101,7 +123,11 @@ test.describe("sessions that survive a reload (cache: 'indexeddb')", () => {
 });
 
 test.describe("cache: 'memory'", () => {
-  test('persists nothing: a reload of the only tab needs a new login, and no IndexedDB database exists', async ({ app, page, demo }) => {
+  test('persists nothing: a reload of the only tab needs a new login, and no IndexedDB database exists', async ({
+    app,
+    page,
+    demo,
+  }) => {
     await app.open();
     await app.login();
     demo.resetStats();
@@ -114,7 +140,11 @@ test.describe("cache: 'memory'", () => {
 });
 
 test.describe('demo app', () => {
-  test('"remember me" keeps the session across a reload, and the page counts the tabs sharing it', async ({ page, context, demo }) => {
+  test('"remember me" keeps the session across a reload, and the page counts the tabs sharing it', async ({
+    page,
+    context,
+    demo,
+  }) => {
     await page.goto(`${demo.appUrl}/`);
     await expect(page.locator('#status')).toHaveText('unauthenticated');
     await page.check('#remember');
@@ -142,4 +172,3 @@ test.describe('demo app', () => {
     expect(demo.stats()).toMatchObject({ authorize: 0, token: 1 });
   });
 });
-

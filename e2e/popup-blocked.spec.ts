@@ -3,7 +3,13 @@ import { test, expect } from './fixtures.js';
 import { chromiumPath, CHROMIUM_ARGS } from './browser-path.mjs';
 
 // Playwright turns Chromium's popup blocker off by default; this file turns it back on.
-test.use({ launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS, ignoreDefaultArgs: ['--disable-popup-blocking'] } });
+test.use({
+  launchOptions: {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ['--disable-popup-blocking'],
+  },
+});
 
 test.describe('popup blocking', () => {
   test('a call outside a user gesture gives popup_blocked and leaves nothing behind', async ({ app, page }) => {
@@ -14,7 +20,9 @@ test.describe('popup blocking', () => {
     await app.settled();
     expect(await app.status()).toBe('unauthenticated');
     expect(await app.lastError()).toBeNull();
-    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('pkce-spa:tx')))).toEqual([]);
+    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('pkce-spa:tx')))).toEqual(
+      [],
+    );
     expect(page.context().pages()).toHaveLength(1);
   });
 });

@@ -10,7 +10,10 @@ test.describe('popup login', () => {
       button.id = 'popup-login';
       button.textContent = 'Login with popup';
       button.onclick = () => {
-        window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup().then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        );
       };
       document.body.append(button);
     });
@@ -23,7 +26,12 @@ test.describe('popup login', () => {
     expect(page.url()).toBe(app.url); // the opener never navigated
     expect(demo.stats().tokenByGrant.authorization_code).toBe(1);
     const token = await app.getAccessToken();
-    expect(await page.evaluate(async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status, token)).toBe(200);
+    expect(
+      await page.evaluate(
+        async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status,
+        token,
+      ),
+    ).toBe(200);
   });
 
   test('the user closing the popup gives popup_closed within a second', async ({ app, page }) => {
@@ -31,7 +39,10 @@ test.describe('popup login', () => {
     const [popup, outcome] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate(() => {
-        window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup().then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        );
         return null;
       }),
     ]);
@@ -49,7 +60,10 @@ test.describe('popup login', () => {
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate(() => {
-        window.e2e.popup = window.client.loginWithPopup().then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup().then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        );
       }),
     ]);
     await fillLogin(popup, 'carol');
@@ -59,13 +73,20 @@ test.describe('popup login', () => {
     expect(await app.status()).toBe('unauthenticated');
   });
 
-  test('messages from another window or another origin are ignored; timeout ends the wait', async ({ app, page, demo }) => {
+  test('messages from another window or another origin are ignored; timeout ends the wait', async ({
+    app,
+    page,
+    demo,
+  }) => {
     await app.open();
     const authorize = page.context().waitForEvent('request', (r) => r.url().startsWith(`${demo.issuer}/auth?`));
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       page.evaluate(() => {
-        window.e2e.popup = window.client.loginWithPopup({ timeoutMs: 3000 }).then(() => 'ok', (e: { code: string }) => e.code);
+        window.e2e.popup = window.client.loginWithPopup({ timeoutMs: 3000 }).then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        );
       }),
     ]);
     const state = new URL((await authorize).url()).searchParams.get('state');
@@ -83,7 +104,11 @@ test.describe('popup login', () => {
 });
 
 test.describe('hidden-iframe renewal', () => {
-  test('with a live server session and refreshTokens: false, renews through the iframe without navigation', async ({ app, page, demo }) => {
+  test('with a live server session and refreshTokens: false, renews through the iframe without navigation', async ({
+    app,
+    page,
+    demo,
+  }) => {
     await app.open({ refreshTokens: false, ...silent(demo.appUrl), silentLoginOnStart: false } as never);
     await app.login();
     const first = await app.getAccessToken();
@@ -107,7 +132,11 @@ test.describe('hidden-iframe renewal', () => {
     expect(await app.status()).toBe('unauthenticated');
   });
 
-  test('start-up restores a session with one silent attempt when the server session is alive', async ({ app, page, demo }) => {
+  test('start-up restores a session with one silent attempt when the server session is alive', async ({
+    app,
+    page,
+    demo,
+  }) => {
     await app.open({ refreshTokens: false, ...silent(demo.appUrl), silentLoginOnStart: false } as never);
     await app.login();
     await page.evaluate(() => (window.e2eOptions.silentLoginOnStart = true));
@@ -120,11 +149,18 @@ test.describe('hidden-iframe renewal', () => {
   });
 
   test('an iframe that never answers times out and is removed', async ({ app, page, demo }) => {
-    await app.open({ refreshTokens: false, timeoutMs: 1500, ...silent(demo.appUrl), silentLoginOnStart: false } as never);
+    await app.open({
+      refreshTokens: false,
+      timeoutMs: 1500,
+      ...silent(demo.appUrl),
+      silentLoginOnStart: false,
+    } as never);
     await app.login();
     // The provider's prompt=none answer never comes back to the frame.
-    await page.route((u) => u.href.startsWith(`${demo.issuer}/auth?`) && u.searchParams.get('prompt') === 'none', (route) =>
-      route.fulfill({ contentType: 'text/html', body: '<p>a provider page that never answers</p>' }));
+    await page.route(
+      (u) => u.href.startsWith(`${demo.issuer}/auth?`) && u.searchParams.get('prompt') === 'none',
+      (route) => route.fulfill({ contentType: 'text/html', body: '<p>a provider page that never answers</p>' }),
+    );
     expect(await app.tokenError({ forceRefresh: true })).toBe('timeout');
     expect(await page.locator('iframe').count()).toBe(0);
     expect(await app.status()).toBe('authenticated');

@@ -1,7 +1,11 @@
 import { test, expect, fillLogin, answerConsent } from './fixtures.js';
 
 test.describe('redirect login against oidc-provider', () => {
-  test('signs in, round-trips appState, cleans the URL and keeps tokens out of storage and history', async ({ app, page, demo }) => {
+  test('signs in, round-trips appState, cleans the URL and keeps tokens out of storage and history', async ({
+    app,
+    page,
+    demo,
+  }) => {
     const issued: string[] = [];
     page.on('response', async (r) => {
       if (r.url() === `${demo.issuer}/token` && r.request().method() === 'POST') {
@@ -16,11 +20,17 @@ test.describe('redirect login against oidc-provider', () => {
 
     expect(await app.status()).toBe('authenticated');
     expect(await page.evaluate(() => window.e2e.appState)).toEqual({ returnTo: '/inbox', n: 1 });
-    expect(await page.evaluate(() => window.client.getUser())).toMatchObject({ sub: 'alice', email: 'alice@example.test' });
+    expect(await page.evaluate(() => window.client.getUser())).toMatchObject({
+      sub: 'alice',
+      email: 'alice@example.test',
+    });
     expect(page.url()).toBe(app.url);
 
     const token = await app.getAccessToken();
-    const api = await page.evaluate(async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).json(), token);
+    const api = await page.evaluate(
+      async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).json(),
+      token,
+    );
     expect(api).toMatchObject({ ok: true, sub: 'alice' });
 
     // Nothing that could replay the login or the session stays behind in the page's storage or URL.
@@ -48,11 +58,16 @@ test.describe('redirect login against oidc-provider', () => {
     const first = await app.getAccessToken();
     const before = demo.stats().tokenByGrant.refresh_token ?? 0;
     await page.clock.fastForward('10:00'); // the 300 s token is now expired
-    const tokens = await page.evaluate(() => Promise.all(Array.from({ length: 50 }, () => window.client.getAccessToken())));
+    const tokens = await page.evaluate(() =>
+      Promise.all(Array.from({ length: 50 }, () => window.client.getAccessToken())),
+    );
     expect(new Set(tokens).size).toBe(1);
     expect(tokens[0]).not.toBe(first);
     expect((demo.stats().tokenByGrant.refresh_token ?? 0) - before).toBe(1);
-    const api = await page.evaluate(async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status, tokens[0]);
+    const api = await page.evaluate(
+      async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status,
+      tokens[0],
+    );
     expect(api).toBe(200);
   });
 
@@ -114,7 +129,9 @@ test.describe('redirect login against oidc-provider', () => {
     expect(await app.lastError()).toMatchObject({ code: 'access_denied' });
     expect(await app.status()).toBe('unauthenticated');
     expect(page.url()).toBe(app.url);
-    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => !k.startsWith('pkce-spa:metadata:')))).toEqual([]);
+    expect(
+      await page.evaluate(() => Object.keys(sessionStorage).filter((k) => !k.startsWith('pkce-spa:metadata:'))),
+    ).toEqual([]);
     expect(demo.stats().token).toBe(0);
   });
 
@@ -140,7 +157,9 @@ test.describe('redirect login against oidc-provider', () => {
     expect(code).toBe('state_mismatch');
     expect(await app.status()).toBe('unauthenticated');
     expect(page.url()).toBe(app.url);
-    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => !k.startsWith('pkce-spa:metadata:')))).toEqual([]);
+    expect(
+      await page.evaluate(() => Object.keys(sessionStorage).filter((k) => !k.startsWith('pkce-spa:metadata:'))),
+    ).toEqual([]);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect(demo.stats().token).toBe(0);
   });

@@ -20,16 +20,23 @@ const isPromptNone = (url: URL) => url.searchParams.get('prompt') === 'none';
 function silentOutcome(page: Page): Promise<{ code: string; message: string; ms: number; frames: number }> {
   return page.evaluate(async () => {
     const started = performance.now();
-    const { code, message } = await window.client.getAccessToken().then(() => ({ code: 'resolved', message: '' }), (e: Error & { code: string }) => e);
+    const { code, message } = await window.client.getAccessToken().then(
+      () => ({ code: 'resolved', message: '' }),
+      (e: Error & { code: string }) => e,
+    );
     return { code, message, ms: performance.now() - started, frames: document.querySelectorAll('iframe').length };
   });
 }
 
 /** Answers the prompt=none request with a provider page instead of a redirect. */
 const providerPage = (headers: Record<string, string>) => (route: Route) =>
-  route.fulfill({ status: 200, headers: { 'content-type': 'text/html', ...headers }, body: '<!doctype html><form><input name="login"><button>Sign in</button></form>' });
+  route.fulfill({
+    status: 200,
+    headers: { 'content-type': 'text/html', ...headers },
+    body: '<!doctype html><form><input name="login"><button>Sign in</button></form>',
+  });
 
-test('silent renewal sends the session\'s ID token as id_token_hint with prompt=none', async ({ app, page, demo }) => {
+test("silent renewal sends the session's ID token as id_token_hint with prompt=none", async ({ app, page, demo }) => {
   await app.open(silentOptions(demo.appUrl));
   await app.login();
   const sent: URL[] = [];

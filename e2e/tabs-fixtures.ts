@@ -26,12 +26,18 @@ export async function openTab(context: BrowserContext, demo: DemoServers, option
 
 /** Resolves when the page's client reports `status` (an event in the page, not a poll from here). */
 export async function waitForStatus(app: AppPage, status: string, timeoutMs = 10_000): Promise<void> {
-  await app.page.waitForFunction((s) => window.client?.getState().status === s, status, { timeout: timeoutMs, polling: 'raf' });
+  await app.page.waitForFunction((s) => window.client?.getState().status === s, status, {
+    timeout: timeoutMs,
+    polling: 'raf',
+  });
 }
 
 /** Calls /api/protected with `token` from the page; returns the HTTP status. */
 export function callApi(page: Page, token: string): Promise<number> {
-  return page.evaluate(async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status, token);
+  return page.evaluate(
+    async (t) => (await fetch('/api/protected', { headers: { authorization: `Bearer ${t}` } })).status,
+    token,
+  );
 }
 
 export interface StoredEntry {
@@ -52,14 +58,24 @@ export function readStore(page: Page): Promise<StoredEntry[]> {
       open.onerror = () => reject(open.error);
     });
     const store = db.transaction('sessions').objectStore('sessions');
-    const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()].map((r) => new Promise<unknown[]>((resolve) => (r.onsuccess = () => resolve(r.result)))));
+    const [keys, values] = await Promise.all(
+      [store.getAllKeys(), store.getAll()].map(
+        (r) => new Promise<unknown[]>((resolve) => (r.onsuccess = () => resolve(r.result))),
+      ),
+    );
     db.close();
     return keys!.map((key, i) => {
       const v = values![i] as StoredValue;
       if (v instanceof CryptoKey) {
-        return { key: String(key), cryptoKey: { extractable: v.extractable, algorithm: v.algorithm.name, usages: [...v.usages] } };
+        return {
+          key: String(key),
+          cryptoKey: { extractable: v.extractable, algorithm: v.algorithm.name, usages: [...v.usages] },
+        };
       }
-      return { key: String(key), record: { n: v.n, ivLength: v.iv.length, data: String.fromCharCode(...new Uint8Array(v.data)) } };
+      return {
+        key: String(key),
+        record: { n: v.n, ivLength: v.iv.length, data: String.fromCharCode(...new Uint8Array(v.data)) },
+      };
     });
   });
 }

@@ -7,7 +7,11 @@ import { CACHES, callApi, openTab } from './tabs-fixtures.js';
 
 for (const cache of CACHES) {
   test.describe(`tabs sharing one session (cache: ${cache})`, () => {
-    test('a new tab with a signed-in sibling is authenticated with zero requests to the provider', async ({ app, context, demo }) => {
+    test('a new tab with a signed-in sibling is authenticated with zero requests to the provider', async ({
+      app,
+      context,
+      demo,
+    }) => {
       await app.open({ cache });
       await app.login();
       const token = await app.getAccessToken();
@@ -18,21 +22,41 @@ for (const cache of CACHES) {
       expect(await second.page.evaluate(() => window.client.getUser())).toMatchObject({ sub: 'alice' });
       expect(await second.getAccessToken()).toBe(token);
       const stats = demo.stats();
-      expect({ authorize: stats.authorize, token: stats.token, discovery: stats.discovery, jwks: stats.jwks, userinfo: stats.userinfo })
-        .toEqual({ authorize: 0, token: 0, discovery: 0, jwks: 0, userinfo: 0 });
+      expect({
+        authorize: stats.authorize,
+        token: stats.token,
+        discovery: stats.discovery,
+        jwks: stats.jwks,
+        userinfo: stats.userinfo,
+      }).toEqual({ authorize: 0, token: 0, discovery: 0, jwks: 0, userinfo: 0 });
       expect(await callApi(second.page, token)).toBe(200);
       expect(await second.page.evaluate(() => window.client.countTabs())).toBe(2);
     });
 
-    test('3 tabs forcing renewal at the same moment, 10 rounds: no invalid_grant and every tab stays signed in', async ({ app, context, demo }) => {
+    test('3 tabs forcing renewal at the same moment, 10 rounds: no invalid_grant and every tab stays signed in', async ({
+      app,
+      context,
+      demo,
+    }) => {
       await app.open({ cache });
       await app.login();
       const tabs = [app, await openTab(context, demo, { cache }), await openTab(context, demo, { cache })];
       const before = demo.stats().tokenByGrant.refresh_token;
       for (let round = 1; round <= 10; round++) {
-        const outcomes = await Promise.all(tabs.map((t) => t.page.evaluate(() => window.client.getAccessToken({ forceRefresh: true })
-          .then((token: string) => ({ token }), (e: { code: string }) => ({ error: e.code })))));
-        expect(outcomes.filter((o) => 'error' in o), `round ${round}`).toEqual([]);
+        const outcomes = await Promise.all(
+          tabs.map((t) =>
+            t.page.evaluate(() =>
+              window.client.getAccessToken({ forceRefresh: true }).then(
+                (token: string) => ({ token }),
+                (e: { code: string }) => ({ error: e.code }),
+              ),
+            ),
+          ),
+        );
+        expect(
+          outcomes.filter((o) => 'error' in o),
+          `round ${round}`,
+        ).toEqual([]);
         expect(demo.stats().invalidGrant, `round ${round}`).toBe(0);
       }
       const refreshes = demo.stats().tokenByGrant.refresh_token - before;
@@ -55,14 +79,23 @@ for (const cache of CACHES) {
       for (const t of others) {
         await t.page.evaluate(() => {
           const c = window.client;
-          window.signedOutAt = new Promise((resolve) => c.subscribe((s: { status: string }) => s.status === 'unauthenticated' && resolve(Date.now())));
+          window.signedOutAt = new Promise((resolve) =>
+            c.subscribe((s: { status: string }) => s.status === 'unauthenticated' && resolve(Date.now())),
+          );
         });
       }
       const endSession = app.page.waitForRequest((r) => r.url().startsWith(`${demo.issuer}/session/end`));
-      const back = app.page.waitForEvent('framenavigated', (f) => f === app.page.mainFrame() && f.url().startsWith(app.url));
+      const back = app.page.waitForEvent(
+        'framenavigated',
+        (f) => f === app.page.mainFrame() && f.url().startsWith(app.url),
+      );
       const startedAt = Date.now();
-      await app.page.evaluate(() => { void window.client.logout(); });
-      const delays = await Promise.all(others.map(async (t) => (await t.page.evaluate(() => window.signedOutAt)) - startedAt));
+      await app.page.evaluate(() => {
+        void window.client.logout();
+      });
+      const delays = await Promise.all(
+        others.map(async (t) => (await t.page.evaluate(() => window.signedOutAt)) - startedAt),
+      );
       for (const delay of delays) expect(delay).toBeLessThan(1000);
       for (const t of others) expect(await t.tokenError()).toBe('login_required');
       await endSession; // logout revokes first, then leaves for the provider's end-session endpoint
@@ -72,7 +105,11 @@ for (const cache of CACHES) {
       expect(demo.stats().revocation).toBe(1);
     });
 
-    test('the tab that renewed last can close: another tab renews with the rotated refresh token', async ({ app, context, demo }) => {
+    test('the tab that renewed last can close: another tab renews with the rotated refresh token', async ({
+      app,
+      context,
+      demo,
+    }) => {
       await app.open({ cache });
       await app.login();
       const second = await openTab(context, demo, { cache });
@@ -85,7 +122,11 @@ for (const cache of CACHES) {
       expect(await app.page.evaluate(() => window.client.countTabs())).toBe(2);
     });
 
-    test('a network failure during renewal keeps every tab signed in, and renewal works once the network is back', async ({ app, context, demo }) => {
+    test('a network failure during renewal keeps every tab signed in, and renewal works once the network is back', async ({
+      app,
+      context,
+      demo,
+    }) => {
       await app.open({ cache });
       await app.login();
       const second = await openTab(context, demo, { cache });

@@ -4,5 +4,14 @@ import { AuthProvider, RequireAuth, useAuth as useReactAuth } from 'pkce-spa/rea
 import { createAuth, createAuthGuard, useAuth as useVueAuth } from 'pkce-spa/vue';
 import { createTestClient, type TestClient } from 'pkce-spa/testing';
 
-export const entries = [createPkceClient, AuthProvider, RequireAuth, useReactAuth, createAuth, createAuthGuard, useVueAuth, createTestClient];
+export const entries = [
+  createPkceClient,
+  AuthProvider,
+  RequireAuth,
+  useReactAuth,
+  createAuth,
+  createAuthGuard,
+  useVueAuth,
+  createTestClient,
+];
 export type Types = [AuthState<{ sub: string; roles: string[] }>, DebugEvent, TestClient];

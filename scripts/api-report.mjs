@@ -21,9 +21,14 @@ for (const file of CONFIGS) {
       if (message.logLevel === 'info' || message.logLevel === 'verbose') message.logLevel = 'none';
     },
   });
-  const report = relative(ROOT, config.reportConfigs[0] ? join(config.reportFolder, config.reportConfigs[0].fileName) : file);
+  const report = relative(
+    ROOT,
+    config.reportConfigs[0] ? join(config.reportFolder, config.reportConfigs[0].fileName) : file,
+  );
   if (result.apiReportChanged && !update) {
-    console.error(`api: ${report} differs from the public signatures in dist/types. If the change is intended, run \`npm run api\` and commit the report.`);
+    console.error(
+      `api: ${report} differs from the public signatures in dist/types. If the change is intended, run \`npm run api\` and commit the report.`,
+    );
     failed += 1;
   } else if (!result.succeeded) {
     console.error(`api: ${file} had ${result.errorCount} errors and ${result.warningCount} warnings`);

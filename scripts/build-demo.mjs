@@ -23,7 +23,10 @@ for (const file of Object.values(entries)) {
   }
 }
 // Exact matches only: a string `find` would also rewrite 'pkce-spa/react' through the 'pkce-spa' entry.
-const alias = Object.entries(entries).map(([name, file]) => ({ find: new RegExp(`^${name.replace('/', '\\/')}$`), replacement: file }));
+const alias = Object.entries(entries).map(([name, file]) => ({
+  find: new RegExp(`^${name.replace('/', '\\/')}$`),
+  replacement: file,
+}));
 
 const demos = [
   {
@@ -35,13 +38,20 @@ const demos = [
     name: 'vue',
     mode: 'production',
     // The esm-bundler build of Vue expects these flags (render functions only: no template compiler is bundled).
-    define: { __VUE_OPTIONS_API__: 'true', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
+    define: {
+      __VUE_OPTIONS_API__: 'true',
+      __VUE_PROD_DEVTOOLS__: 'false',
+      __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    },
   },
 ];
 
 const STAMP = join(ROOT, '.cache', 'demo-stamp');
 const INPUTS = ['demo/react', 'demo/vue', '.cache/build-stamp', 'scripts/build-demo.mjs', 'package-lock.json'];
-if (process.argv.includes('--if-stale') && !isStale(STAMP, INPUTS, ['demo/build/react/index.html', 'demo/build/vue/index.html'])) {
+if (
+  process.argv.includes('--if-stale') &&
+  !isStale(STAMP, INPUTS, ['demo/build/react/index.html', 'demo/build/vue/index.html'])
+) {
   console.log('build-demo: demo/build is up to date');
   process.exit(0);
 }
@@ -74,7 +84,11 @@ for (const { name, mode, define } of demos) {
         // dist/react.mjs starts with 'use client' for React Server Components; a browser bundle drops it, as expected.
         onwarn(warning, warn) {
           // So do react-router's; neither matters in a browser bundle.
-          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && (warning.id === entries['pkce-spa/react'] || /[\\/]react-router[\\/]/.test(warning.id ?? ''))) return;
+          if (
+            warning.code === 'MODULE_LEVEL_DIRECTIVE' &&
+            (warning.id === entries['pkce-spa/react'] || /[\\/]react-router[\\/]/.test(warning.id ?? ''))
+          )
+            return;
           warn(warning);
         },
       },
@@ -110,7 +124,8 @@ function assertOneCore(name, { ids, importersOfCore }) {
   const fromSrc = ids.filter((id) => id.startsWith(join(ROOT, 'src')));
   if (fromSrc.length > 0) problems.push(`sources instead of dist/: ${fromSrc.join(', ')}`);
   const cores = ids.filter((id) => /[\\/]dist[\\/](pkce-spa\.mjs|chunks[\\/]core\.mjs)$/.test(id));
-  if (cores.length !== 2) problems.push(`expected dist/pkce-spa.mjs + dist/chunks/core.mjs once each, got ${cores.join(', ')}`);
+  if (cores.length !== 2)
+    problems.push(`expected dist/pkce-spa.mjs + dist/chunks/core.mjs once each, got ${cores.join(', ')}`);
   if (problems.length > 0) {
     console.error(`build-demo (${name}): ${problems.join('; ')}`);
     process.exit(1);

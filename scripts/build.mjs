@@ -22,9 +22,24 @@ const INPUTS = [
   'package-lock.json',
 ];
 /** What a build leaves in dist/; any of them missing means build again. */
-const OUTPUTS = ['pkce-spa.mjs', 'pkce-spa.min.js', 'pkce-spa.js', 'react.mjs', 'vue.mjs', 'types/index.d.ts', 'silent-callback.html'];
+const OUTPUTS = [
+  'pkce-spa.mjs',
+  'pkce-spa.min.js',
+  'pkce-spa.js',
+  'react.mjs',
+  'vue.mjs',
+  'types/index.d.ts',
+  'silent-callback.html',
+];
 
-if (process.argv.includes('--if-stale') && !isStale(STAMP, INPUTS, OUTPUTS.map((f) => join('dist', f)))) {
+if (
+  process.argv.includes('--if-stale') &&
+  !isStale(
+    STAMP,
+    INPUTS,
+    OUTPUTS.map((f) => join('dist', f)),
+  )
+) {
   console.log('build: dist/ is up to date');
   process.exit(0);
 }
@@ -34,7 +49,9 @@ const run = (command, args) =>
   new Promise((resolve, reject) => {
     const child = spawn(join(ROOT, 'node_modules', '.bin', command), args, { cwd: ROOT, stdio: 'inherit' });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 
 const started = performance.now();
@@ -46,7 +63,8 @@ try {
   console.error(`build: ${e.message}`);
   process.exit(1);
 }
-for (const file of OUTPUTS) if (!existsSync(join(ROOT, 'dist', file))) throw new Error(`build: dist/${file} was not written`);
+for (const file of OUTPUTS)
+  if (!existsSync(join(ROOT, 'dist', file))) throw new Error(`build: dist/${file} was not written`);
 mkdirSync(join(ROOT, '.cache'), { recursive: true });
 writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 console.log(`build: dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);

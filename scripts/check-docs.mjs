@@ -41,7 +41,9 @@ export {};
 /** The Markdown files whose samples are checked. */
 export function docFiles() {
   const docs = existsSync(join(ROOT, 'docs'))
-    ? readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))
+    ? readdirSync(join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join('docs', f))
     : [];
   return ['README.md', 'CONTRIBUTING.md', ...docs].filter((f) => existsSync(join(ROOT, f)));
 }
@@ -91,17 +93,26 @@ function main() {
       jsx: 'react-jsx',
       types: [],
       noUnusedLocals: false,
-      paths: { 'pkce-spa': src('index.ts'), 'pkce-spa/react': src('react/index.ts'), 'pkce-spa/vue': src('vue/index.ts'), 'pkce-spa/testing': src('testing/index.ts') },
+      paths: {
+        'pkce-spa': src('index.ts'),
+        'pkce-spa/react': src('react/index.ts'),
+        'pkce-spa/vue': src('vue/index.ts'),
+        'pkce-spa/testing': src('testing/index.ts'),
+      },
     },
     include: ['./*.ts', './*.tsx'],
   };
   writeFileSync(join(OUT, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(OUT, 'tsconfig.json'), '--pretty', 'false'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(OUT, 'tsconfig.json'), '--pretty', 'false'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      },
+    );
   } catch (e) {
     const out = `${e.stdout ?? ''}${e.stderr ?? ''}`;
     // tmp/doc-samples/README_md-25.ts(3,5): error TS... -> README.md:27:5: error TS...
@@ -109,7 +120,9 @@ function main() {
       const at = origin.get(name);
       return at ? `${at.file}:${at.line + Number(line) - 1}:${col}` : whole;
     });
-    console.error(`docs: a code sample does not type-check (fix it, or fence it as \`\`\`ts nocheck when it is partial on purpose):\n${mapped.trim()}`);
+    console.error(
+      `docs: a code sample does not type-check (fix it, or fence it as \`\`\`ts nocheck when it is partial on purpose):\n${mapped.trim()}`,
+    );
     process.exit(1);
   }
   console.log(`docs: ${count} TypeScript samples type-check (${docFiles().join(', ')})`);

@@ -44,7 +44,11 @@ const step = (name, file, args) => {
 };
 try {
   const [{ filename, files }] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+    execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   const tarball = join(dir, filename);
   const packed = new Set(files.map((f) => f.path));
@@ -54,7 +58,15 @@ try {
     failed = true;
   }
   step('publint', join(BIN, 'publint'), ['run', tarball, '--level', 'warning']);
-  step('attw', join(BIN, 'attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped', '--no-emoji', '--no-color']);
+  step('attw', join(BIN, 'attw'), [
+    tarball,
+    '--ignore-rules',
+    'cjs-resolves-to-esm',
+    '--format',
+    'table-flipped',
+    '--no-emoji',
+    '--no-color',
+  ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

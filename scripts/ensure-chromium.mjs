@@ -11,10 +11,12 @@ if (!path) {
   const debian = existsSync('/etc/debian_version') || /ID(_LIKE)?=.*debian/.test(safeRead('/etc/os-release'));
   const root = process.getuid?.() === 0;
   if (!debian || !root) {
-    console.error('No Chromium found. Install Playwright\'s browser (npx playwright install chromium) or your distribution\'s chromium package.');
+    console.error(
+      "No Chromium found. Install Playwright's browser (npx playwright install chromium) or your distribution's chromium package.",
+    );
     process.exit(1);
   }
-  console.log('Installing Debian\'s chromium for the browser tests (apt-get install -y chromium)...');
+  console.log("Installing Debian's chromium for the browser tests (apt-get install -y chromium)...");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });

@@ -7,12 +7,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 const PYTHON = '/usr/bin/python3';
 const PACKAGES = ['python3-django-oauth-toolkit', 'python3-django-cors-headers'];
-const probe = () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import oauth2_provider, corsheaders; print(oauth2_provider.__version__)'], { encoding: 'utf8' });
+const probe = () =>
+  existsSync(PYTHON) &&
+  spawnSync(PYTHON, ['-c', 'import oauth2_provider, corsheaders; print(oauth2_provider.__version__)'], {
+    encoding: 'utf8',
+  });
 
 let found = probe();
 if (!found || found.status !== 0) {
   if (!existsSync('/etc/debian_version') || process.getuid?.() !== 0) {
-    console.error(`django-oauth-toolkit is missing: install ${PACKAGES.join(' ')} (Debian) for the e2e tests against it.`);
+    console.error(
+      `django-oauth-toolkit is missing: install ${PACKAGES.join(' ')} (Debian) for the e2e tests against it.`,
+    );
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -23,7 +29,9 @@ if (!found || found.status !== 0) {
   execFileSync('apt-get', ['install', '-y', '-qq', ...PACKAGES], { stdio: 'inherit', env });
   found = probe();
   if (!found || found.status !== 0) {
-    console.error(`apt-get installed ${PACKAGES.join(' ')} but ${PYTHON} still cannot import them:\n${found?.stderr ?? ''}`);
+    console.error(
+      `apt-get installed ${PACKAGES.join(' ')} but ${PYTHON} still cannot import them:\n${found?.stderr ?? ''}`,
+    );
     process.exit(1);
   }
 }

@@ -75,7 +75,11 @@ export async function main(options) {
  * Strings that only the optional features' code carries: the DPoP signer (oauth4webapi's, reached only through the
  * `dpop` export), PAR and fetchWithAuth (lazy chunks). None may appear in what the minimal use loads at start.
  */
-export const OPTIONAL_FEATURE_MARKERS = { dpop: 'dpop+jwt', par: 'pushed_authorization_request_endpoint', fetchWithAuth: 'insufficient_user_authentication' };
+export const OPTIONAL_FEATURE_MARKERS = {
+  dpop: 'dpop+jwt',
+  par: 'pushed_authorization_request_endpoint',
+  fetchWithAuth: 'insufficient_user_authentication',
+};
 
 /** Minified and gzip -9 byte counts of a piece of code. */
 export function measureCode(code) {
@@ -130,7 +134,9 @@ export async function bundle(code, { external = [], minify = true, plugins = [] 
     visit([...chunks.values()].find((c) => c.isEntry));
     const code = [...initial].map((c) => c.code).join('\n');
     const modules = Object.assign({}, ...[...initial].map((c) => c.modules));
-    const lazy = [...chunks.values()].filter((c) => !initial.has(c)).map((c) => ({ name: c.fileName, ...measureCode(c.code) }));
+    const lazy = [...chunks.values()]
+      .filter((c) => !initial.has(c))
+      .map((c) => ({ name: c.fileName, ...measureCode(c.code) }));
     return { code, ...measureCode(code), modules, lazy };
   } finally {
     await build.close();
@@ -183,7 +189,9 @@ export async function measureAdapters() {
     const isPeer = (id) => peers.some((p) => id === p || id.startsWith(`${p}/`));
     const isCore = (id) => id.endsWith('pkce-spa.mjs') || /[\\/]chunks[\\/][^\\/]+\.mjs$/.test(id);
     const alone = await bundle(entry, { external: (id) => isPeer(id) || isCore(id) || DEPENDENCIES.includes(id) });
-    const withCore = await bundle(`${entry}\nexport { PkceClient } from ${JSON.stringify(ESM_FILE)};`, { external: isPeer });
+    const withCore = await bundle(`${entry}\nexport { PkceClient } from ${JSON.stringify(ESM_FILE)};`, {
+      external: isPeer,
+    });
     result[name] = { alone: pick(alone), withCore: pick(withCore) };
   }
   return result;
@@ -214,11 +222,20 @@ export async function measureAll() {
  */
 export async function measureOptionalFeatures(minimal) {
   const withFeatures = await bundle(DPOP_ENTRY);
-  const inMinimal = Object.entries(OPTIONAL_FEATURE_MARKERS).filter(([, marker]) => minimal.code.includes(marker)).map(([name]) => name);
+  const inMinimal = Object.entries(OPTIONAL_FEATURE_MARKERS)
+    .filter(([, marker]) => minimal.code.includes(marker))
+    .map(([name]) => name);
   return {
     inMinimalInitialCode: inMinimal,
-    minimalLazyChunks: minimal.lazy.map(({ name, min, gzip }) => ({ name: name.replace(/-[\w-]{8}\.js$/, ''), min, gzip })),
-    withDPoPParFetch: { ...pick(withFeatures), lazy: withFeatures.lazy.map(({ name, min, gzip }) => ({ name: name.replace(/-[\w-]{8}\.js$/, ''), min, gzip })) },
+    minimalLazyChunks: minimal.lazy.map(({ name, min, gzip }) => ({
+      name: name.replace(/-[\w-]{8}\.js$/, ''),
+      min,
+      gzip,
+    })),
+    withDPoPParFetch: {
+      ...pick(withFeatures),
+      lazy: withFeatures.lazy.map(({ name, min, gzip }) => ({ name: name.replace(/-[\w-]{8}\.js$/, ''), min, gzip })),
+    },
   };
 }
 
@@ -233,7 +250,11 @@ export async function breakdown(used) {
     input: join(ROOT, 'src', 'index.ts'),
     plugins: [
       resolve({ browser: true }),
-      typescript({ tsconfig: join(ROOT, 'tsconfig.json'), declaration: false, compilerOptions: { declaration: false } }),
+      typescript({
+        tsconfig: join(ROOT, 'tsconfig.json'),
+        declaration: false,
+        compilerOptions: { declaration: false },
+      }),
     ],
     onwarn: () => {},
   });
@@ -241,7 +262,8 @@ export async function breakdown(used) {
   try {
     const { output } = await build.generate({ format: 'es', preserveModules: true, plugins: [terser(TERSER_OPTIONS)] });
     for (const chunk of output) {
-      if (chunk.type === 'chunk' && chunk.facadeModuleId) modules.push({ module: relative(ROOT, chunk.facadeModuleId), ...measureCode(chunk.code) });
+      if (chunk.type === 'chunk' && chunk.facadeModuleId)
+        modules.push({ module: relative(ROOT, chunk.facadeModuleId), ...measureCode(chunk.code) });
     }
   } finally {
     await build.close();
@@ -280,12 +302,20 @@ export async function limits() {
   // From src/ (the build's TypeScript settings), with src/tabs.ts swapped for the stand-in.
   const { default: typescript } = await import('@rollup/plugin-typescript');
   const tabsFile = join(ROOT, 'src', 'tabs.ts');
-  const withoutTabs = await bundle(MINIMAL_ENTRY.replace(JSON.stringify(ESM_FILE), JSON.stringify(join(ROOT, 'src', 'index.ts'))), {
-    plugins: [
-      { name: 'single-tab', load: (id) => (id === tabsFile ? SINGLE_TAB : null) },
-      typescript({ tsconfig: join(ROOT, 'tsconfig.json'), declaration: false, noEmitOnError: false, compilerOptions: { declaration: false } }),
-    ],
-  });
+  const withoutTabs = await bundle(
+    MINIMAL_ENTRY.replace(JSON.stringify(ESM_FILE), JSON.stringify(join(ROOT, 'src', 'index.ts'))),
+    {
+      plugins: [
+        { name: 'single-tab', load: (id) => (id === tabsFile ? SINGLE_TAB : null) },
+        typescript({
+          tsconfig: join(ROOT, 'tsconfig.json'),
+          declaration: false,
+          noEmitOnError: false,
+          compilerOptions: { declaration: false },
+        }),
+      ],
+    },
+  );
 
   const own = await measureOwnCode();
   const literal = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g;
@@ -321,23 +351,34 @@ function formatReport(r) {
   rows.push(['reference: pkce-spa own code (deps external)', r.ownCode]);
   rows.push(['reference: floor, oauth4webapi + idb-keyval alone', r.floor]);
   const width = Math.max(...rows.map(([label]) => label.length));
-  const lines = [`${'pkce-spa size (bytes)'.padEnd(width)}  ${'min'.padStart(7)}  ${'gzip -9'.padStart(7)}  budget (gzip)`];
+  const lines = [
+    `${'pkce-spa size (bytes)'.padEnd(width)}  ${'min'.padStart(7)}  ${'gzip -9'.padStart(7)}  budget (gzip)`,
+  ];
   for (const [label, m, budget, note] of rows) {
     if (!m) {
       lines.push(`${label.padEnd(width)}  ${note}`);
       continue;
     }
-    const verdict = budget === undefined ? '' : `${n(budget)} ${m.gzip <= budget ? 'ok' : `OVER by ${n(m.gzip - budget)}`}`;
+    const verdict =
+      budget === undefined ? '' : `${n(budget)} ${m.gzip <= budget ? 'ok' : `OVER by ${n(m.gzip - budget)}`}`;
     lines.push(`${label.padEnd(width)}  ${n(m.min).padStart(7)}  ${n(m.gzip).padStart(7)}  ${verdict}`.trimEnd());
   }
   const f = r.optionalFeatures;
   lines.push('');
-  lines.push(`DPoP / PAR / fetchWithAuth in the smallest real use's initial code: ${f.inMinimalInitialCode.join(', ') || 'none'}; lazy chunks it may load: ${f.minimalLazyChunks.map((c) => `${c.name} ${n(c.gzip)}`).join(', ')}`);
-  lines.push(`the same app with dpop + par + fetchWithAuth: ${n(f.withDPoPParFetch.gzip)} gzip at start (+${n(f.withDPoPParFetch.gzip - r.minimal.gzip)}), lazy: ${f.withDPoPParFetch.lazy.map((c) => `${c.name} ${n(c.gzip)}`).join(', ')}`);
+  lines.push(
+    `DPoP / PAR / fetchWithAuth in the smallest real use's initial code: ${f.inMinimalInitialCode.join(', ') || 'none'}; lazy chunks it may load: ${f.minimalLazyChunks.map((c) => `${c.name} ${n(c.gzip)}`).join(', ')}`,
+  );
+  lines.push(
+    `the same app with dpop + par + fetchWithAuth: ${n(f.withDPoPParFetch.gzip)} gzip at start (+${n(f.withDPoPParFetch.gzip - r.minimal.gzip)}), lazy: ${f.withDPoPParFetch.lazy.map((c) => `${c.name} ${n(c.gzip)}`).join(', ')}`,
+  );
   lines.push('');
   lines.push(`integrity of dist/pkce-spa.min.js: ${r.iife.integrity}`);
-  const kept = Object.entries(r.floor.exports).map(([dep, names]) => `${dep} ${names.length}`).join(', ');
-  lines.push(`floor = the dependency exports the SDK's bundle keeps (${kept}; listed in bench/size.json and by --breakdown)`);
+  const kept = Object.entries(r.floor.exports)
+    .map(([dep, names]) => `${dep} ${names.length}`)
+    .join(', ');
+  lines.push(
+    `floor = the dependency exports the SDK's bundle keeps (${kept}; listed in bench/size.json and by --breakdown)`,
+  );
   return lines.join('\n');
 }
 
@@ -348,9 +389,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (process.argv.includes('--limits')) {
       const l = await limits();
       console.log('\nlimits (gzip -9 bytes; see limits() in scripts/size.mjs):');
-      console.log(`  ${n(l.minimalFloor.gzip).padStart(6)}  floor of the smallest real use: the ${l.minimalFloor.exports} oauth4webapi exports it keeps, alone (budget ${n(BUDGETS.minimal)})`);
-      console.log(`  ${n(l.minimalWithoutTabs.gzip).padStart(6)}  smallest real use with cross-tab coordination replaced by a single-tab stand-in (budget ${n(BUDGETS.minimal)})`);
-      console.log(`  ${n(l.iifeWithoutMessages.gzip).padStart(6)}  dist/pkce-spa.min.js with ${l.iifeWithoutMessages.emptied} of pkce-spa's own message strings emptied (budget ${n(BUDGETS.iife)})`);
+      console.log(
+        `  ${n(l.minimalFloor.gzip).padStart(6)}  floor of the smallest real use: the ${l.minimalFloor.exports} oauth4webapi exports it keeps, alone (budget ${n(BUDGETS.minimal)})`,
+      );
+      console.log(
+        `  ${n(l.minimalWithoutTabs.gzip).padStart(6)}  smallest real use with cross-tab coordination replaced by a single-tab stand-in (budget ${n(BUDGETS.minimal)})`,
+      );
+      console.log(
+        `  ${n(l.iifeWithoutMessages.gzip).padStart(6)}  dist/pkce-spa.min.js with ${l.iifeWithoutMessages.emptied} of pkce-spa's own message strings emptied (budget ${n(BUDGETS.iife)})`,
+      );
       report.limits = l;
     }
     if (process.argv.includes('--breakdown')) {
@@ -360,10 +407,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       }
       console.log('\nmodules of the IIFE, each minified on its own (min / gzip -9):');
       for (const m of modules) console.log(`  ${n(m.min).padStart(7)}  ${n(m.gzip).padStart(6)}  ${m.module}`);
-      console.log('\noauth4webapi exports kept, each bundled alone with what it needs (min / gzip -9; they share helpers):');
+      console.log(
+        '\noauth4webapi exports kept, each bundled alone with what it needs (min / gzip -9; they share helpers):',
+      );
       const big = oauth4webapiExports.filter((e) => e.min >= 300);
       for (const e of big) console.log(`  ${n(e.min).padStart(7)}  ${n(e.gzip).padStart(6)}  ${e.export}`);
-      console.log(`  (${oauth4webapiExports.length - big.length} constants and option symbols under 300 bytes left out)`);
+      console.log(
+        `  (${oauth4webapiExports.length - big.length} constants and option symbols under 300 bytes left out)`,
+      );
     }
     mkdirSync(dirname(SIZE_JSON), { recursive: true });
     writeFileSync(SIZE_JSON, `${JSON.stringify(report, null, 2)}\n`);

@@ -26,7 +26,9 @@ const isWrittenMessage = (node) =>
   (node.type === 'Literal' && typeof node.value === 'string') ||
   node.type === 'TemplateLiteral' ||
   (node.type === 'ConditionalExpression' && isWrittenMessage(node.consequent) && isWrittenMessage(node.alternate)) ||
-  (node.type === 'BinaryExpression' && node.operator === '+' && (isWrittenMessage(node.left) || isWrittenMessage(node.right)));
+  (node.type === 'BinaryExpression' &&
+    node.operator === '+' &&
+    (isWrittenMessage(node.left) || isWrittenMessage(node.right)));
 
 /** An expression that can be evaluated twice: no calls, no assignments. */
 const isPure = (node) =>
@@ -45,7 +47,8 @@ function* walk(node) {
 /** Applies [start, end, text] replacements (non-overlapping) to `code`. */
 function splice(code, edits) {
   let out = code;
-  for (const [start, end, text] of [...edits].sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + text + out.slice(end);
+  for (const [start, end, text] of [...edits].sort((a, b) => b[0] - a[0]))
+    out = out.slice(0, start) + text + out.slice(end);
   return out;
 }
 
@@ -117,7 +120,8 @@ export function stripMessages({ packageDir = '/node_modules/oauth4webapi/' } = {
       return { code: splice(withoutMessages, descriptions), map: null };
     },
     buildEnd(error) {
-      if (!error && rewritten === 0) this.error('strip-messages rewrote no oauth4webapi message: has its source changed shape?');
+      if (!error && rewritten === 0)
+        this.error('strip-messages rewrote no oauth4webapi message: has its source changed shape?');
     },
   };
 }

@@ -35,7 +35,8 @@ export class StateStore {
     const prev = this.#state;
     // A state without the key keeps the warning; `warning: undefined` clears it.
     const warning = 'warning' in next ? next.warning : prev.warning;
-    if (prev.status === next.status && prev.user === next.user && prev.error === next.error && prev.warning === warning) return;
+    if (prev.status === next.status && prev.user === next.user && prev.error === next.error && prev.warning === warning)
+      return;
     this.#state = Object.freeze(warning ? { ...next, warning } : { ...next });
     for (const listener of [...this.#listeners]) {
       try {

@@ -24,7 +24,8 @@ export const BACKOFF_MAX_MS = 30_000;
 /** The longest pause any source may impose: a `Retry-After`, or a deadline found in a lock name. */
 export const RETRY_AFTER_MAX_MS = 300_000;
 
-const locks = (): LockManager | undefined => (typeof navigator === 'undefined' ? undefined : navigator.locks ?? undefined);
+const locks = (): LockManager | undefined =>
+  typeof navigator === 'undefined' ? undefined : (navigator.locks ?? undefined);
 const NETWORK_CODES = ['network_error', 'timeout'];
 
 export class Backoff {
@@ -78,14 +79,18 @@ export class Backoff {
     }
     const ms = this.pauseMs(force);
     if (ms) {
-      throw new AuthError(this.#code, `Token renewal is paused for ${Math.ceil(ms / 1000)} s after ${this.failures} failed attempt(s), to spare the authorization server (last: ${this.#message}). getAccessToken() tries again after that; a still-valid token is returned meanwhile.`);
+      throw new AuthError(
+        this.#code,
+        `Token renewal is paused for ${Math.ceil(ms / 1000)} s after ${this.failures} failed attempt(s), to spare the authorization server (last: ${this.#message}). getAccessToken() tries again after that; a still-valid token is returned meanwhile.`,
+      );
     }
   }
 
   /** After a failed renewal: sets the next deadline and shows it to the other tabs before the session's lock is released. */
   failed(error: AuthError): Promise<void> {
     this.failures += 1;
-    const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
+    const exponential =
+      Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (this.failures - 1)) * (0.5 + Math.random() / 2);
     const ms = Math.max(exponential, this.#retryAfterMs);
     this.#serverSaid = this.#retryAfterMs >= exponential;
     this.retryAt = Math.ceil(Date.now() + ms); // whole milliseconds, as in the lock name
@@ -117,11 +122,18 @@ export class Backoff {
     if (!ms || !manager) return Promise.resolve();
     const name = `${this.name}!${this.retryAt}!${this.failures}!${encodeURIComponent(this.#code)}`;
     return new Promise<void>((granted) => {
-      manager.request(name, { mode: 'shared' }, () => new Promise<void>((release) => {
-        this.#release = release;
-        setTimer(release, ms);
-        granted();
-      })).catch(() => granted());
+      manager
+        .request(
+          name,
+          { mode: 'shared' },
+          () =>
+            new Promise<void>((release) => {
+              this.#release = release;
+              setTimer(release, ms);
+              granted();
+            }),
+        )
+        .catch(() => granted());
     });
   }
 }

@@ -3,14 +3,40 @@ import { browserWindow } from './env.js';
 import type { TokenResult } from './oauth.js';
 import { checkParams, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import {
-  authorizationUrl, createLoginSecrets, discover, endSessionUrl, exchangeCode, refresh, revoke, toAuthError, verifyIdToken,
-  type IdTokenClaims, type Metadata,
+  authorizationUrl,
+  createLoginSecrets,
+  discover,
+  endSessionUrl,
+  exchangeCode,
+  refresh,
+  revoke,
+  toAuthError,
+  verifyIdToken,
+  type IdTokenClaims,
+  type Metadata,
 } from './oauth.js';
-import { checkCallbackUrl, pendingState, peekTransaction, saveTransaction, takeTransaction, type Transaction, type TransactionOwner } from './transaction.js';
+import {
+  checkCallbackUrl,
+  pendingState,
+  peekTransaction,
+  saveTransaction,
+  takeTransaction,
+  type Transaction,
+  type TransactionOwner,
+} from './transaction.js';
 import { debug } from './debug.js';
 import { expectChildCallback, openPopup, postCallbackToParent, waitingParent } from './windows/relay.js';
 import { StateStore, type AuthState, type AuthStateListener } from './auth-state.js';
-import { isFresh, isUnexpired, nextSession, tokenKey, userFromClaims, type AccessToken, type Session, type User } from './session.js';
+import {
+  isFresh,
+  isUnexpired,
+  nextSession,
+  tokenKey,
+  userFromClaims,
+  type AccessToken,
+  type Session,
+  type User,
+} from './session.js';
 import { Tabs } from './tabs.js';
 import { localStore, nowSeconds } from './env.js';
 import { readJson, removeItem, writeJson } from './storage/session-storage.js';
@@ -216,7 +242,8 @@ export class PkceClient {
       await this.ready();
       if (this.#state.get().status === 'loading') return { callback: await this.handleRedirectCallback(url) };
       const redirect = new URL(this.#options.redirectUri);
-      if (!isCallbackUrl || new URL(url).pathname !== redirect.pathname || w.location.origin !== redirect.origin) return {};
+      if (!isCallbackUrl || new URL(url).pathname !== redirect.pathname || w.location.origin !== redirect.origin)
+        return {};
       debug(this.#options, { type: 'callback', outcome: 'stale' });
       if (this.#session) {
         cleanAddressBar(url);
@@ -233,7 +260,15 @@ export class PkceClient {
   /** One silent iframe attempt on start-up, never from inside a popup or frame (that would recurse). */
   #shouldTrySilentLogin(): boolean {
     const w = browserWindow();
-    return !!w && !this.#session && !!this.#options.silentRedirectUri && this.#options.silentLoginOnStart && w === w.top && !w.opener && !loggedOut(this.#owner);
+    return (
+      !!w &&
+      !this.#session &&
+      !!this.#options.silentRedirectUri &&
+      this.#options.silentLoginOnStart &&
+      w === w.top &&
+      !w.opener &&
+      !loggedOut(this.#owner)
+    );
   }
 
   #getMetadata(): Promise<Metadata> {
@@ -277,9 +312,13 @@ export class PkceClient {
         });
       }
     }
-    const refreshToken = this.#options.refreshTokens && typeof session.refreshToken === 'string' ? session.refreshToken : undefined;
+    const refreshToken =
+      this.#options.refreshTokens && typeof session.refreshToken === 'string' ? session.refreshToken : undefined;
     // The session's DPoP key pair travels with it (a CryptoKey survives structured cloning); anything else is dropped.
-    const dpopKey = session.dpopKey?.privateKey instanceof CryptoKey && session.dpopKey.publicKey instanceof CryptoKey ? session.dpopKey : undefined;
+    const dpopKey =
+      session.dpopKey?.privateKey instanceof CryptoKey && session.dpopKey.publicKey instanceof CryptoKey
+        ? session.dpopKey
+        : undefined;
     // Claims and profile come from the verified token only, never from the fields that travelled beside it.
     return { refreshToken, idToken: session.idToken, claims, user: userFromClaims(claims), tokens, dpopKey };
   }
@@ -292,7 +331,10 @@ export class PkceClient {
   async loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     const extra = checkParams('authorizationParams', options.authorizationParams);
     const w = requireWindow('loginWithRedirect');
-    const { tx: { dpopKey, ...tx }, url } = await this.#authorize(this.#options.redirectUri, extra);
+    const {
+      tx: { dpopKey, ...tx },
+      url,
+    } = await this.#authorize(this.#options.redirectUri, extra);
     // A CryptoKey cannot go into sessionStorage: the DPoP key waits in IndexedDB for the callback.
     if (dpopKey) await this.#options.dpop!.savePendingKey(tx.state, dpopKey);
     saveTransaction(this.#owner, { ...tx, appState: options.appState });
@@ -304,12 +346,19 @@ export class PkceClient {
   async #authorize(redirectUri: string, extra: Record<string, string>): Promise<{ tx: Transaction; url: string }> {
     const as = await this.#getMetadata();
     const maxAge = extra.max_age ?? this.#options.authorizationParams.max_age;
-    if (maxAge !== undefined && !/^\d+$/.test(maxAge)) throw invalidOption('authorizationParams.max_age', `must be a whole number of seconds (got "${maxAge}")`);
+    if (maxAge !== undefined && !/^\d+$/.test(maxAge))
+      throw invalidOption('authorizationParams.max_age', `must be a whole number of seconds (got "${maxAge}")`);
     const { dpop } = this.#options;
     // DPoP: a new key pair for the new session, and the code bound to it with dpop_jkt (RFC 9449 §10).
     const dpopKey = await dpop?.createKey();
     const { codeChallenge, ...secrets } = await createLoginSecrets();
-    const tx: Transaction = { ...secrets, issuer: this.#owner.issuer, redirectUri, maxAge: maxAge === undefined ? undefined : Number(maxAge), dpopKey };
+    const tx: Transaction = {
+      ...secrets,
+      issuer: this.#owner.issuer,
+      redirectUri,
+      maxAge: maxAge === undefined ? undefined : Number(maxAge),
+      dpopKey,
+    };
     if (dpopKey) extra = { ...extra, dpop_jkt: await dpop!.thumbprint(dpopKey) };
     let url = authorizationUrl(as, this.#options, { ...tx, codeChallenge, extra });
     if (this.#options.par || as.require_pushed_authorization_requests) {
@@ -327,7 +376,9 @@ export class PkceClient {
    *   (`access_denied`, `invalid_grant`, ...), `invalid_id_token`, `invalid_response`, `network_error`, `timeout`.
    * @see https://www.rfc-editor.org/rfc/rfc9207
    */
-  async handleRedirectCallback(url: string = requireWindow('handleRedirectCallback').location.href): Promise<{ appState: unknown }> {
+  async handleRedirectCallback(
+    url: string = requireWindow('handleRedirectCallback').location.href,
+  ): Promise<{ appState: unknown }> {
     try {
       const params = new URL(url).searchParams;
       const state = params.get('state');
@@ -396,7 +447,10 @@ export class PkceClient {
     redirectUri: string,
     extra: Record<string, string>,
     login: { timeoutMs: number; interactive: boolean },
-    navigate: (href: string, childWindow: typeof import('./windows/child-window.js')) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void; frame?: HTMLIFrameElement },
+    navigate: (
+      href: string,
+      childWindow: typeof import('./windows/child-window.js'),
+    ) => { child: () => Window | null; isClosed?: () => boolean; dispose?: () => void; frame?: HTMLIFrameElement },
   ): Promise<TokenResult> {
     // Loaded on first use: apps that never open a popup or iframe do not download this code.
     const childWindow = await import('./windows/child-window.js');
@@ -406,7 +460,13 @@ export class PkceClient {
     let target: ReturnType<typeof navigate> | undefined;
     try {
       target = navigate(url, childWindow);
-      callback = await childWindow.waitForCallback(target.child, tx.state, login.timeoutMs, target.isClosed, target.frame);
+      callback = await childWindow.waitForCallback(
+        target.child,
+        tx.state,
+        login.timeoutMs,
+        target.isClosed,
+        target.frame,
+      );
     } finally {
       forget();
       target?.dispose?.();
@@ -425,14 +485,21 @@ export class PkceClient {
     const dpopKey = tx.dpopKey ?? (await this.#options.dpop?.takePendingKey(tx.state));
     const result = await exchangeCode(as, this.#options, params, tx, dpopKey);
     if (!login.interactive && before && result.idTokenClaims?.sub !== before.claims.sub) {
-      throw new AuthError('login_required', 'The provider is now signed in as another user than this session\'s; the session is unchanged. Sign in again (interactively) to switch users.');
+      throw new AuthError(
+        'login_required',
+        "The provider is now signed in as another user than this session's; the session is unchanged. Sign in again (interactively) to switch users.",
+      );
     }
     if (login.interactive) {
       forgetLogout(this.#owner);
       const warning = this.#state.get().warning;
-      if (warning && LOGOUT_WARNINGS.includes(warning.code)) this.#state.set({ ...this.#stateFromSession(), warning: undefined });
+      if (warning && LOGOUT_WARNINGS.includes(warning.code))
+        this.#state.set({ ...this.#stateFromSession(), warning: undefined });
     }
-    await this.#commit({ ...nextSession(undefined, tokenKey(), result, this.#options.refreshTokens), dpopKey }, login.interactive);
+    await this.#commit(
+      { ...nextSession(undefined, tokenKey(), result, this.#options.refreshTokens), dpopKey },
+      login.interactive,
+    );
     return result;
   }
 
@@ -443,16 +510,26 @@ export class PkceClient {
    */
   #silentLogin(): Promise<TokenResult> {
     if (loggedOut(this.#owner)) {
-      return Promise.reject(new AuthError('login_required', 'Signed out on this site: silent login stays off until the user signs in interactively'));
+      return Promise.reject(
+        new AuthError(
+          'login_required',
+          'Signed out on this site: silent login stays off until the user signs in interactively',
+        ),
+      );
     }
     debug(this.#options, { type: 'login_start', method: 'iframe' });
     // OpenID Connect Core §3.1.2.1 recommends the hint with prompt=none; some providers (glewlwyd) require it.
     const hint = this.#session?.idToken;
     const params = { prompt: 'none', ...(hint && { id_token_hint: hint }) };
-    return this.#loginInChildWindow(this.#options.silentRedirectUri!, params, { timeoutMs: this.#options.timeoutMs, interactive: false }, (href, childWindow) => {
-      const frame = childWindow.openHiddenFrame(href);
-      return { child: () => frame.contentWindow, dispose: () => frame.remove(), frame };
-    });
+    return this.#loginInChildWindow(
+      this.#options.silentRedirectUri!,
+      params,
+      { timeoutMs: this.#options.timeoutMs, interactive: false },
+      (href, childWindow) => {
+        const frame = childWindow.openHiddenFrame(href);
+        return { child: () => frame.contentWindow, dispose: () => frame.remove(), frame };
+      },
+    );
   }
 
   /**
@@ -464,7 +541,8 @@ export class PkceClient {
    */
   async getAccessToken(options: GetTokenOptions = {}): Promise<string> {
     const { scope, forceRefresh = false } = options;
-    if (scope !== undefined && (typeof scope !== 'string' || !scope.trim())) throw invalidOption('scope', 'must be a non-empty string');
+    if (scope !== undefined && (typeof scope !== 'string' || !scope.trim()))
+      throw invalidOption('scope', 'must be a non-empty string');
     const resource = options.resource === undefined ? undefined : ([] as string[]).concat(options.resource);
     const minTtl = options.minTtlSeconds ?? 0;
     if (!Number.isFinite(minTtl)) throw invalidOption('minTtlSeconds', 'must be a finite number');
@@ -501,7 +579,8 @@ export class PkceClient {
       // Check again: the renewal ahead of us in the queue, or in another tab, may have produced what we need
       // (then even a forced renewal is satisfied: that token is newer than the call).
       const cached = this.#session?.tokens.get(key);
-      if ((!renewal.force || cached !== before) && isFresh(cached, renewal.minTtl, this.#options.leewaySeconds)) return cached.accessToken;
+      if ((!renewal.force || cached !== before) && isFresh(cached, renewal.minTtl, this.#options.leewaySeconds))
+        return cached.accessToken;
       const session = this.#session;
       const reason = !renewal.waitForReady ? 'start' : renewal.force ? 'forced' : cached ? 'expiring' : 'missing';
       if (!session?.refreshToken && this.#options.silentRedirectUri && key === tokenKey()) {
@@ -510,7 +589,10 @@ export class PkceClient {
       }
       if (!session) throw new AuthError('login_required', 'Nobody is signed in: call a login method first');
       if (!session.refreshToken) {
-        throw new AuthError('missing_refresh_token', 'The access token expired and there is no refresh token (see the refreshTokens and silentRedirectUri options): sign in again');
+        throw new AuthError(
+          'missing_refresh_token',
+          'The access token expired and there is no refresh token (see the refreshTokens and silentRedirectUri options): sign in again',
+        );
       }
       const as = await this.#getMetadata();
       await this.#backoff.before(renewal.force);
@@ -532,7 +614,10 @@ export class PkceClient {
         throw new AuthError('login_required', 'The session ended while the token was being renewed');
       }
       if (result.idTokenClaims && result.idTokenClaims.sub !== session.claims.sub) {
-        throw new AuthError('invalid_id_token', 'The refreshed ID token is for another subject (OIDC Core §12.2); the session is unchanged');
+        throw new AuthError(
+          'invalid_id_token',
+          'The refreshed ID token is for another subject (OIDC Core §12.2); the session is unchanged',
+        );
       }
       void this.#commit(nextSession(session, key, result, this.#options.refreshTokens), false);
       return result.accessToken;
@@ -558,9 +643,18 @@ export class PkceClient {
    * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
    * @see https://www.rfc-editor.org/rfc/rfc9470
    */
-  async fetchWithAuth(input: RequestInfo | URL, init?: RequestInit, options: FetchWithAuthOptions = {}): Promise<Response> {
+  async fetchWithAuth(
+    input: RequestInfo | URL,
+    init?: RequestInit,
+    options: FetchWithAuthOptions = {},
+  ): Promise<Response> {
     // Loaded on first use: apps that never call it do not download it.
-    return (await import('./fetch-with-auth.js')).fetchWithAuth({ client: this, o: this.#options, session: () => this.#session }, input, init, options);
+    return (await import('./fetch-with-auth.js')).fetchWithAuth(
+      { client: this, o: this.#options, session: () => this.#session },
+      input,
+      init,
+      options,
+    );
   }
 
   /**
@@ -639,8 +733,17 @@ export class PkceClient {
     const as = await this.#getMetadata().catch((e: unknown) => e as AuthError);
     const metadata = as instanceof Error ? undefined : as;
     // Without an end-session endpoint the SDK navigates itself: only to this origin or the configured URI.
-    if (metadata && !metadata.end_session_endpoint && !options.localOnly && options.returnTo !== undefined && !isSameOriginOrConfigured(options.returnTo, this.#options.postLogoutRedirectUri)) {
-      throw invalidOption('returnTo', `must be of this origin or equal postLogoutRedirectUri: the provider has no end_session_endpoint to check it (got "${options.returnTo}")`);
+    if (
+      metadata &&
+      !metadata.end_session_endpoint &&
+      !options.localOnly &&
+      options.returnTo !== undefined &&
+      !isSameOriginOrConfigured(options.returnTo, this.#options.postLogoutRedirectUri)
+    ) {
+      throw invalidOption(
+        'returnTo',
+        `must be of this origin or equal postLogoutRedirectUri: the provider has no end_session_endpoint to check it (got "${options.returnTo}")`,
+      );
     }
     rememberLogout(this.#owner);
     await this.#endSession();
@@ -651,17 +754,35 @@ export class PkceClient {
     const warnings: AuthError[] = [];
     if (session?.refreshToken) {
       if (!metadata.revocation_endpoint) {
-        warnings.push(new AuthError('revocation_failed', `The provider advertises no revocation_endpoint (${this.#options.issuer}), so the refresh token stays valid at the provider until it expires; add one with the metadata option if the provider has one`));
+        warnings.push(
+          new AuthError(
+            'revocation_failed',
+            `The provider advertises no revocation_endpoint (${this.#options.issuer}), so the refresh token stays valid at the provider until it expires; add one with the metadata option if the provider has one`,
+          ),
+        );
       } else {
         await revoke(metadata, this.#options, session.refreshToken).catch((e: unknown) => {
           const error = toAuthError(e);
-          warnings.push(new AuthError('revocation_failed', `The provider refused to revoke the refresh token (${error.code} at ${metadata.revocation_endpoint}); it stays valid there until it expires`, { cause: error }));
+          warnings.push(
+            new AuthError(
+              'revocation_failed',
+              `The provider refused to revoke the refresh token (${error.code} at ${metadata.revocation_endpoint}); it stays valid there until it expires`,
+              { cause: error },
+            ),
+          );
         });
       }
     }
-    const url = options.localOnly ? undefined : endSessionUrl(metadata, this.#options, { idToken: session?.idToken, returnTo });
+    const url = options.localOnly
+      ? undefined
+      : endSessionUrl(metadata, this.#options, { idToken: session?.idToken, returnTo });
     if (!options.localOnly && !url) {
-      warnings.push(new AuthError('provider_session_active', `The provider advertises no end_session_endpoint (${this.#options.issuer}): its own session is still open, so a new login may not ask for a password. Silent login stays off on this site until the user signs in again.`));
+      warnings.push(
+        new AuthError(
+          'provider_session_active',
+          `The provider advertises no end_session_endpoint (${this.#options.issuer}): its own session is still open, so a new login may not ask for a password. Silent login stays off on this site until the user signs in again.`,
+        ),
+      );
     }
     if (warnings.length) this.#state.set({ status: 'unauthenticated', warning: warnings[0] });
     if (options.localOnly) return;
@@ -741,7 +862,10 @@ const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.tes
 
 function isSameOriginOrConfigured(url: string, configured: string | undefined): boolean {
   const w = browserWindow();
-  return (!!w && new URL(url).origin === w.location.origin) || (configured !== undefined && new URL(url).href === new URL(configured).href);
+  return (
+    (!!w && new URL(url).origin === w.location.origin) ||
+    (configured !== undefined && new URL(url).href === new URL(configured).href)
+  );
 }
 
 /**

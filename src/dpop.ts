@@ -26,21 +26,33 @@ function handle(key: CryptoKeyPair): oauth.DPoPHandle {
  * @returns the response, whatever its status (challenges are the caller's business).
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
  */
-async function sendWithProof(key: CryptoKeyPair, accessToken: string, request: Request, send: (r: Request) => Promise<Response>): Promise<Response> {
+async function sendWithProof(
+  key: CryptoKeyPair,
+  accessToken: string,
+  request: Request,
+  send: (r: Request) => Promise<Response>,
+): Promise<Response> {
   try {
-    return await oauth.protectedResourceRequest(accessToken, request.method, new URL(request.url), undefined, undefined, {
-      DPoP: handle(key),
-      // The request is the app's own (and apiOrigins allowed its origin): plain http is its choice, as with fetch.
-      [oauth.allowInsecureRequests]: true,
-      // oauth4webapi builds the proof and the Authorization header; the app's request (body, credentials, signal,
-      // redirect mode) is sent as it is, with those two headers added.
-      [oauth.customFetch]: (_url: string, init: { headers: Record<string, string> }) => {
-        const headers = new Headers(request.headers);
-        headers.set('authorization', init.headers.authorization!);
-        headers.set('dpop', init.headers.dpop!);
-        return send(new Request(request, { headers }));
-      },
-    } as oauth.ProtectedResourceRequestOptions);
+    return await oauth.protectedResourceRequest(
+      accessToken,
+      request.method,
+      new URL(request.url),
+      undefined,
+      undefined,
+      {
+        DPoP: handle(key),
+        // The request is the app's own (and apiOrigins allowed its origin): plain http is its choice, as with fetch.
+        [oauth.allowInsecureRequests]: true,
+        // oauth4webapi builds the proof and the Authorization header; the app's request (body, credentials, signal,
+        // redirect mode) is sent as it is, with those two headers added.
+        [oauth.customFetch]: (_url: string, init: { headers: Record<string, string> }) => {
+          const headers = new Headers(request.headers);
+          headers.set('authorization', init.headers.authorization!);
+          headers.set('dpop', init.headers.dpop!);
+          return send(new Request(request, { headers }));
+        },
+      } as oauth.ProtectedResourceRequestOptions,
+    );
   } catch (e) {
     // oauth4webapi rejects any response that carries WWW-Authenticate; fetchWithAuth reads the challenge itself.
     if (e instanceof oauth.WWWAuthenticateChallengeError) return e.response;
@@ -81,7 +93,11 @@ export const dpop = {
     try {
       await (await import('./storage/pending-key.js')).savePendingKey(state, key);
     } catch (cause) {
-      throw new AuthError('storage_unavailable', 'IndexedDB is unavailable, so a redirect login cannot keep its DPoP key; use loginWithPopup()', { cause });
+      throw new AuthError(
+        'storage_unavailable',
+        'IndexedDB is unavailable, so a redirect login cannot keep its DPoP key; use loginWithPopup()',
+        { cause },
+      );
     }
   },
   /** Removes and returns a redirect login's key; undefined when there is none or IndexedDB refuses. */

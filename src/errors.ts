@@ -75,7 +75,11 @@ export class AuthError extends Error {
     max_age?: string;
   };
 
-  constructor(code: AuthErrorCode, message: string, options: { description?: string | undefined; cause?: unknown } = {}) {
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    options: { description?: string | undefined; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.description !== undefined) this.description = options.description;
@@ -88,7 +92,11 @@ export class AuthError extends Error {
  */
 export function isAuthError(value: unknown): value is AuthError {
   // No instanceof Error: an error from another window (another realm) is not an instance of this window's Error.
-  return Object.prototype.toString.call(value) === '[object Error]' && (value as Error).name === 'AuthError' && typeof (value as AuthError).code === 'string';
+  return (
+    Object.prototype.toString.call(value) === '[object Error]' &&
+    (value as Error).name === 'AuthError' &&
+    typeof (value as AuthError).code === 'string'
+  );
 }
 
 /** Builds the `invalid_options` error for option `name`. */

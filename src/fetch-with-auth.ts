@@ -39,7 +39,7 @@ const PARAM = new RegExp(`^[\\s,]*(${TOKEN})\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|
 export function parseChallenges(header: string | null): Challenge[] {
   const out: Challenge[] = [];
   let rest = header ?? '';
-  for (let m; (m = SCHEME.exec(rest)); ) {
+  for (let m; (m = SCHEME.exec(rest));) {
     const challenge: Challenge = { scheme: m[1]!.toLowerCase(), params: {} };
     out.push(challenge);
     rest = rest.slice(m[0].length);
@@ -56,18 +56,28 @@ export function parseChallenges(header: string | null): Challenge[] {
  * @throws {AuthError} `origin_not_allowed`, `insufficient_user_authentication` (with `stepUp`), and what
  *   `getAccessToken` throws (`login_required`, `invalid_grant`, ...). A network failure rejects as `fetch` does.
  */
-export async function fetchWithAuth(host: FetchHost, input: RequestInfo | URL, init: RequestInit | undefined, { scope, resource }: FetchWithAuthOptions): Promise<Response> {
+export async function fetchWithAuth(
+  host: FetchHost,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  { scope, resource }: FetchWithAuthOptions,
+): Promise<Response> {
   const request = new Request(input, init);
   const origin = new URL(request.url).origin;
   const allowed = host.o.apiOrigins?.map((u) => new URL(u).origin) ?? [browserWindow()?.location.origin];
   if (!allowed.includes(origin)) {
-    throw new AuthError('origin_not_allowed', `fetchWithAuth does not send tokens to ${origin}: add it to the apiOrigins option (allowed: ${allowed.join(', ')}), or use fetch() for requests that need no token`);
+    throw new AuthError(
+      'origin_not_allowed',
+      `fetchWithAuth does not send tokens to ${origin}: add it to the apiOrigins option (allowed: ${allowed.join(', ')}), or use fetch() for requests that need no token`,
+    );
   }
   /** The token for this call's scope and resource (renewed first when `forceRefresh`), and its DPoP key if bound. */
   const token = async (forceRefresh: boolean) => {
     const accessToken = await host.client.getAccessToken({ scope, resource, forceRefresh });
     const session = host.session();
-    const cached = session?.tokens.get(tokenKey(scope, resource === undefined ? undefined : ([] as string[]).concat(resource)));
+    const cached = session?.tokens.get(
+      tokenKey(scope, resource === undefined ? undefined : ([] as string[]).concat(resource)),
+    );
     return { accessToken, dpopKey: /^dpop$/i.test(cached?.tokenType ?? '') ? session?.dpopKey : undefined };
   };
   const send = host.o.fetch ?? ((r: Request) => fetch(r));

@@ -1,5 +1,12 @@
 export { createPkceClient, PkceClient } from './client.js';
-export type { LoginOptions, PopupLoginOptions, GetTokenOptions, LogoutOptions, StartResult, FetchWithAuthOptions } from './client.js';
+export type {
+  LoginOptions,
+  PopupLoginOptions,
+  GetTokenOptions,
+  LogoutOptions,
+  StartResult,
+  FetchWithAuthOptions,
+} from './client.js';
 export type { DebugEvent, DebugListener } from './debug.js';
 export { dpop } from './dpop.js';
 export type { DPoPSupport } from './dpop.js';

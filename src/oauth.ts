@@ -44,7 +44,10 @@ export interface TokenResult {
 const METADATA_CACHE_SECONDS = 3600;
 
 // clockSkew: ID token timestamps (exp, nbf, auth_time) are checked on the provider's clock (see clock.ts).
-const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId, [oauth.clockSkew]: o.clockSkewSeconds?.() });
+const client = (o: ResolvedOptions): oauth.Client => ({
+  client_id: o.clientId,
+  [oauth.clockSkew]: o.clockSkewSeconds?.(),
+});
 
 /**
  * The `fetch` for requests to the provider: runs the whole request, body included, under `timeoutMs` (a body that
@@ -54,7 +57,10 @@ const client = (o: ResolvedOptions): oauth.Client => ({ client_id: o.clientId, [
  *   slash-less discovery URL with a 301 to its trailing-slash URL); every other request keeps oauth4webapi's
  *   `redirect: 'manual'`.
  */
-export function providerFetch(o: ResolvedOptions, isDiscovery = false): (url: string, init: RequestInit) => Promise<Response> {
+export function providerFetch(
+  o: ResolvedOptions,
+  isDiscovery = false,
+): (url: string, init: RequestInit) => Promise<Response> {
   const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   return async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
@@ -66,22 +72,38 @@ export function providerFetch(o: ResolvedOptions, isDiscovery = false): (url: st
     let response: Response;
     let body: ArrayBuffer | null;
     try {
-      response = await Promise.race([send(url, { ...init, signal, ...(isDiscovery && { redirect: 'follow' }) }), aborted]);
+      response = await Promise.race([
+        send(url, { ...init, signal, ...(isDiscovery && { redirect: 'follow' }) }),
+        aborted,
+      ]);
       // No body: an opaque redirect (status 0, redirect: 'manual' in a browser), a 204, ...
       body = response.body ? await Promise.race([response.arrayBuffer(), aborted]) : null;
       o.onResponse?.(response, sentAt); // the provider's clock and Retry-After (clock.ts, backoff.ts)
     } catch (cause) {
       throw signal.aborted
-        ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${o.timeoutMs} ms)`, { cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`) })
-        : new AuthError('network_error', `Could not reach ${url}: offline, a wrong URL, or CORS does not allow ${globalThis.location?.origin ?? 'this origin'}`, { cause });
+        ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${o.timeoutMs} ms)`, {
+            cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`),
+          })
+        : new AuthError(
+            'network_error',
+            `Could not reach ${url}: offline, a wrong URL, or CORS does not allow ${globalThis.location?.origin ?? 'this origin'}`,
+            { cause },
+          );
     } finally {
       clearTimer(timer);
     }
     if (isDiscovery && response.url && new URL(response.url).origin !== new URL(url).origin) {
-      throw new AuthError('invalid_response', `Discovery at ${url} was redirected to ${response.url}, another origin: use that server's issuer, or the metadata option`);
+      throw new AuthError(
+        'invalid_response',
+        `Discovery at ${url} was redirected to ${response.url}, another origin: use that server's issuer, or the metadata option`,
+      );
     }
     if (!response.status) return response;
-    const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const copy = new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
     // The final URL, for messages (a new Response has none).
     Object.defineProperty(copy, 'url', { value: response.url || url });
     return copy;
@@ -93,7 +115,12 @@ export function providerFetch(o: ResolvedOptions, isDiscovery = false): (url: st
  * handle that signs a proof for the request (RFC 9449 §5).
  * @param additionalParameters extra body parameters of a token or revocation request.
  */
-function requestOptions(o: ResolvedOptions, additionalParameters: [string, string][] = [], key?: CryptoKeyPair, isDiscovery = false): oauth.TokenEndpointRequestOptions {
+function requestOptions(
+  o: ResolvedOptions,
+  additionalParameters: [string, string][] = [],
+  key?: CryptoKeyPair,
+  isDiscovery = false,
+): oauth.TokenEndpointRequestOptions {
   return {
     [oauth.customFetch]: providerFetch(o, isDiscovery) as never,
     [oauth.allowInsecureRequests]: o.allowHttp,
@@ -133,12 +160,19 @@ export async function discover(o: ResolvedOptions): Promise<Metadata> {
 async function discovered(o: ResolvedOptions): Promise<Metadata> {
   const key = `pkce-spa:metadata:${o.issuer}`;
   const cached = readJson<{ at: number; as: Metadata }>(key);
-  if (cached?.as && nowSeconds() - cached.at < METADATA_CACHE_SECONDS && URL.canParse(cached.as.issuer) && new URL(cached.as.issuer).href === o.issuerUrl.href) {
+  if (
+    cached?.as &&
+    nowSeconds() - cached.at < METADATA_CACHE_SECONDS &&
+    URL.canParse(cached.as.issuer) &&
+    new URL(cached.as.issuer).href === o.issuerUrl.href
+  ) {
     debug(o, { type: 'discovery', source: 'cache' });
     return cached.as;
   }
   debug(o, { type: 'discovery', source: 'network' });
-  const response = await call(() => oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], undefined, true) as oauth.DiscoveryRequestOptions));
+  const response = await call(() =>
+    oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], undefined, true) as oauth.DiscoveryRequestOptions),
+  );
   const where = `Discovery at ${response.url}`;
   let json: { issuer?: unknown } | undefined;
   try {
@@ -146,14 +180,24 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
   } catch {
     // Not JSON: said below.
   }
-  if (!json) throw new AuthError('invalid_response', `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: check the issuer option`);
+  if (!json)
+    throw new AuthError(
+      'invalid_response',
+      `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: check the issuer option`,
+    );
   const { issuer } = json;
   if (typeof issuer !== 'string' || !URL.canParse(issuer)) {
-    throw new AuthError('invalid_response', `${where} is not a discovery document (no "issuer"): check the issuer option, or pass the metadata option`);
+    throw new AuthError(
+      'invalid_response',
+      `${where} is not a discovery document (no "issuer"): check the issuer option, or pass the metadata option`,
+    );
   }
   if (new URL(issuer).href !== o.issuerUrl.href) {
     // OpenID Connect Discovery §4.3: the issuer must be exactly the one we asked for (a trailing slash counts).
-    throw new AuthError('issuer_mismatch', `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`);
+    throw new AuthError(
+      'issuer_mismatch',
+      `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`,
+    );
   }
   const as = await call(() => oauth.processDiscoveryResponse(o.issuerUrl, response));
   writeJson(key, { at: nowSeconds(), as }); // storage full or refused: discovery still worked
@@ -161,7 +205,12 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
 }
 
 /** PKCE verifier (RFC 7636 §4.1), its S256 challenge, state and nonce for one login. */
-export async function createLoginSecrets(): Promise<{ state: string; nonce: string; codeVerifier: string; codeChallenge: string }> {
+export async function createLoginSecrets(): Promise<{
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  codeChallenge: string;
+}> {
   const codeVerifier = oauth.generateRandomCodeVerifier();
   return {
     codeVerifier,
@@ -216,7 +265,10 @@ export async function exchangeCode(
   // oauth4webapi reports a wrong `iss` with the same code as a wrong state, so check it ourselves (RFC 9207 §2.4).
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported) {
-    throw new AuthError('issuer_mismatch', `The callback's "iss" (${iss}) is not ${as.issuer}: a response from another server (mix-up)?`);
+    throw new AuthError(
+      'issuer_mismatch',
+      `The callback's "iss" (${iss}) is not ${as.issuer}: a response from another server (mix-up)?`,
+    );
   }
   return call(async () => {
     const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
@@ -224,9 +276,21 @@ export async function exchangeCode(
     const keys = prefetchSigningKeys(as, o);
     const { response, body } = await nonceRetry(o, key, async () => {
       const response = await parseable(
-        await oauth.authorizationCodeGrantRequest(as, client(o), oauth.None(), validated, tx.redirectUri, tx.codeVerifier, requestOptions(o, resourceParams(o.resource), key)),
+        await oauth.authorizationCodeGrantRequest(
+          as,
+          client(o),
+          oauth.None(),
+          validated,
+          tx.redirectUri,
+          tx.codeVerifier,
+          requestOptions(o, resourceParams(o.resource), key),
+        ),
       );
-      const body = await oauth.processAuthorizationCodeResponse(as, client(o), response, { expectedNonce: tx.nonce, requireIdToken: true, maxAge: tx.maxAge ?? oauth.skipAuthTimeCheck });
+      const body = await oauth.processAuthorizationCodeResponse(as, client(o), response, {
+        expectedNonce: tx.nonce,
+        requireIdToken: true,
+        maxAge: tx.maxAge ?? oauth.skipAuthTimeCheck,
+      });
       return { response, body };
     });
     await keys;
@@ -242,13 +306,19 @@ export async function exchangeCode(
  *   `network_error`, `timeout`.
  */
 export async function refresh(
-  as: Metadata, o: ResolvedOptions, refreshToken: string, p: { scope?: string | undefined; resource?: string[] | undefined }, key?: CryptoKeyPair,
+  as: Metadata,
+  o: ResolvedOptions,
+  refreshToken: string,
+  p: { scope?: string | undefined; resource?: string[] | undefined },
+  key?: CryptoKeyPair,
 ): Promise<TokenResult> {
   const extra = resourceParams(p.resource);
   if (p.scope) extra.push(['scope', p.scope]);
   return call(async () => {
     const { response, body } = await nonceRetry(o, key, async () => {
-      const response = await parseable(await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra, key)));
+      const response = await parseable(
+        await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra, key)),
+      );
       return { response, body: await oauth.processRefreshTokenResponse(as, client(o), response) };
     });
     if (body.id_token) await checkSignature(as, o, response);
@@ -269,7 +339,11 @@ export async function verifyIdToken(as: Metadata, o: ResolvedOptions, idToken: s
     headers: { 'content-type': 'application/json' },
   });
   return call(async () => {
-    const body = await oauth.processRefreshTokenResponse(as, { ...client(o), [oauth.clockTolerance]: Number.MAX_SAFE_INTEGER }, response);
+    const body = await oauth.processRefreshTokenResponse(
+      as,
+      { ...client(o), [oauth.clockTolerance]: Number.MAX_SAFE_INTEGER },
+      response,
+    );
     await checkSignature(as, o, response);
     return idTokenClaims(o, body)!;
   }, true);
@@ -290,7 +364,10 @@ function signingKeysFor(as: Metadata, o: ResolvedOptions, reload = false): Promi
   let keys = reload ? undefined : signingKeys.get(key);
   if (!keys) {
     const stored = readJson<{ at: number; jwks: oauth.JWKSCacheInput }>(jwksStorageKey(o));
-    keys = !reload && stored && nowSeconds() - stored.at < METADATA_CACHE_SECONDS ? Promise.resolve(stored.jwks) : fetchSigningKeys(as, o);
+    keys =
+      !reload && stored && nowSeconds() - stored.at < METADATA_CACHE_SECONDS
+        ? Promise.resolve(stored.jwks)
+        : fetchSigningKeys(as, o);
     signingKeys.set(key, keys);
     keys.catch(() => signingKeys.delete(key));
   }
@@ -299,13 +376,22 @@ function signingKeysFor(as: Metadata, o: ResolvedOptions, reload = false): Promi
 
 async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth.JWKSCacheInput> {
   if (!as.jwks_uri) {
-    throw new AuthError('invalid_id_token', `The provider's metadata has no jwks_uri, so ID-token signatures cannot be verified (${o.issuer}); set verifyIdTokenSignature: false only if the provider cannot publish its keys`);
+    throw new AuthError(
+      'invalid_id_token',
+      `The provider's metadata has no jwks_uri, so ID-token signatures cannot be verified (${o.issuer}); set verifyIdTokenSignature: false only if the provider cannot publish its keys`,
+    );
   }
   const send = providerFetch(o);
-  const response = await send(as.jwks_uri, { method: 'GET', headers: { accept: 'application/json, application/jwk-set+json' } });
+  const response = await send(as.jwks_uri, {
+    method: 'GET',
+    headers: { accept: 'application/json, application/jwk-set+json' },
+  });
   const jwks = (await response.json().catch(() => undefined)) as { keys?: unknown } | undefined;
   if (response.status !== 200 || !Array.isArray(jwks?.keys)) {
-    throw new AuthError('invalid_response', `The provider's JWKS (${as.jwks_uri}) answered ${response.status} without a "keys" array, so ID-token signatures cannot be verified`);
+    throw new AuthError(
+      'invalid_response',
+      `The provider's JWKS (${as.jwks_uri}) answered ${response.status} without a "keys" array, so ID-token signatures cannot be verified`,
+    );
   }
   writeJson(jwksStorageKey(o), { at: nowSeconds(), jwks });
   return jwks as oauth.JWKSCacheInput;
@@ -323,13 +409,19 @@ async function checkSignature(as: Metadata, o: ResolvedOptions, response: Respon
     try {
       // A fresh copy of the metadata and `uat` now: we decide how long keys are kept, not oauth4webapi's 5 minutes.
       const cache = { jwks, uat: Math.floor(nowSeconds()) } as unknown as oauth.JWKSCacheInput;
-      await oauth.validateApplicationLevelSignature({ ...as }, response, { ...requestOptions(o), [oauth.jwksCache]: cache } as oauth.ValidateSignatureOptions);
+      await oauth.validateApplicationLevelSignature({ ...as }, response, {
+        ...requestOptions(o),
+        [oauth.jwksCache]: cache,
+      } as oauth.ValidateSignatureOptions);
       return;
     } catch (e) {
       if (e instanceof AuthError) throw e;
       if (!reload && e instanceof oauth.OperationProcessingError && e.code === oauth.KEY_SELECTION) continue;
       // No cause: oauth4webapi's carries the signed bytes, which are the ID token.
-      throw new AuthError('invalid_id_token', `The ID token's signature does not verify with the provider's keys (${as.jwks_uri}): ${e instanceof Error ? e.message : e}`);
+      throw new AuthError(
+        'invalid_id_token',
+        `The ID token's signature does not verify with the provider's keys (${as.jwks_uri}): ${e instanceof Error ? e.message : e}`,
+      );
     }
   }
 }
@@ -342,16 +434,30 @@ export async function revoke(as: Metadata, o: ResolvedOptions, token: string): P
   if (as.revocation_endpoint) {
     await call(async () => {
       await oauth.processRevocationResponse(
-        await oauth.revocationRequest(as, client(o), oauth.None(), token, requestOptions(o, [['token_type_hint', 'refresh_token']])),
+        await oauth.revocationRequest(
+          as,
+          client(o),
+          oauth.None(),
+          token,
+          requestOptions(o, [['token_type_hint', 'refresh_token']]),
+        ),
       );
     });
   }
 }
 
 /** The RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2), or undefined when not advertised. */
-export function endSessionUrl(as: Metadata, o: ResolvedOptions, p: { idToken: string | undefined; returnTo: string | undefined }): URL | undefined {
+export function endSessionUrl(
+  as: Metadata,
+  o: ResolvedOptions,
+  p: { idToken: string | undefined; returnTo: string | undefined },
+): URL | undefined {
   return as.end_session_endpoint
-    ? withParams(as.end_session_endpoint, { client_id: o.clientId, id_token_hint: p.idToken, post_logout_redirect_uri: p.returnTo })
+    ? withParams(as.end_session_endpoint, {
+        client_id: o.clientId,
+        id_token_hint: p.idToken,
+        post_logout_redirect_uri: p.returnTo,
+      })
     : undefined;
 }
 
@@ -374,7 +480,10 @@ function idTokenClaims(o: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTo
   const claims = oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined;
   // On the provider's clock when its Date header told us (clock.ts): a device that is slow is not the token's fault.
   if (claims && claims.iat > nowSeconds() + (o.clockSkewSeconds?.() ?? 0) + o.leewaySeconds) {
-    throw new AuthError('invalid_id_token', `The ID token was issued in the future (iat ${claims.iat}, this device says ${Math.floor(nowSeconds())}): check the device's clock`);
+    throw new AuthError(
+      'invalid_id_token',
+      `The ID token was issued in the future (iat ${claims.iat}, this device says ${Math.floor(nowSeconds())}): check the device's clock`,
+    );
   }
   return claims;
 }
@@ -425,9 +534,17 @@ export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   let name = 'Error';
   const detail = e instanceof Error ? e.message : String(e);
   let what = `Invalid answer from the provider (${detail})`;
-  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.WWWAuthenticateChallengeError || e instanceof oauth.AuthorizationResponseError) {
+  if (
+    e instanceof oauth.ResponseBodyError ||
+    e instanceof oauth.WWWAuthenticateChallengeError ||
+    e instanceof oauth.AuthorizationResponseError
+  ) {
     const challenge = e instanceof oauth.WWWAuthenticateChallengeError ? e.cause[0]?.parameters : undefined;
-    name = challenge ? 'WWWAuthenticateChallengeError' : e instanceof oauth.ResponseBodyError ? 'ResponseBodyError' : 'AuthorizationResponseError';
+    name = challenge
+      ? 'WWWAuthenticateChallengeError'
+      : e instanceof oauth.ResponseBodyError
+        ? 'ResponseBodyError'
+        : 'AuthorizationResponseError';
     ({ error: code = code, error_description: description } = challenge ?? (e as oauth.ResponseBodyError));
     // Quoted as the provider sent them.
     what = `${'status' in e ? `${e.response.url} answered HTTP ${e.status}` : 'The provider answered'} "${code}"${description ? ` ("${description}")` : ''}`;
@@ -450,5 +567,8 @@ export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
   }
   const fix = FIXES[code];
   const causeCode = (e as { code?: unknown } | undefined)?.code;
-  return new AuthError(code, fix ? `${what}: ${fix}` : what, { description, cause: readableError(name, typeof causeCode === 'string' ? `${causeCode}: ${detail}` : detail) });
+  return new AuthError(code, fix ? `${what}: ${fix}` : what, {
+    description,
+    cause: readableError(name, typeof causeCode === 'string' ? `${causeCode}: ${detail}` : detail),
+  });
 }

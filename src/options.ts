@@ -168,11 +168,26 @@ export interface ResolvedOptions {
 }
 
 /** Parameters the SDK sets itself; letting an app override them would break PKCE, state or nonce. */
-const RESERVED = ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'request', 'request_uri', 'dpop_jkt'];
+const RESERVED = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'response_mode',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'scope',
+  'resource',
+  'request',
+  'request_uri',
+  'dpop_jkt',
+];
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isObject = (v: unknown): v is object => typeof v === 'object' && !!v;
-const isUrl = (v: unknown): boolean => isString(v) && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol) && !new URL(v).hash;
+const isUrl = (v: unknown): boolean =>
+  isString(v) && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol) && !new URL(v).hash;
 const isBool = (v: unknown): boolean => typeof v === 'boolean';
 const isCount = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v < Infinity;
 const URL_TEXT = 'an absolute http(s) URL without a fragment';
@@ -187,8 +202,16 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   redirectUri: [isUrl, URL_TEXT],
   postLogoutRedirectUri: [isUrl, URL_TEXT],
   silentRedirectUri: [isUrl, URL_TEXT],
-  scope: [(v) => isString(v) && !v.includes(','), 'a space-separated string, not comma-separated ("openid profile email")', 'openid profile email'],
-  resource: [(v) => ([] as unknown[]).concat(v).every((r) => isString(r) && URL.canParse(r) && !new URL(r).hash), 'an absolute URI or an array of them', []],
+  scope: [
+    (v) => isString(v) && !v.includes(','),
+    'a space-separated string, not comma-separated ("openid profile email")',
+    'openid profile email',
+  ],
+  resource: [
+    (v) => ([] as unknown[]).concat(v).every((r) => isString(r) && URL.canParse(r) && !new URL(r).hash),
+    'an absolute URI or an array of them',
+    [],
+  ],
   authorizationParams: [isObject, 'an object of string values'],
   refreshTokens: [isBool, 'a boolean', true],
   silentLoginOnStart: [isBool, 'a boolean', true],
@@ -196,10 +219,14 @@ const OPTIONS: Record<keyof ClientOptions, [check: (v: unknown) => boolean, vali
   leewaySeconds: [isCount, 'a number of seconds >= 0', 60],
   timeoutMs: [(v) => isCount(v) && (v as number) > 0, 'a number of milliseconds > 0', 10_000],
   cache: [(v) => v === 'memory' || v === 'indexeddb', '"memory" or "indexeddb"', 'memory'],
-  metadata: [(v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint), 'authorization server metadata with authorization_endpoint and token_endpoint'],
+  metadata: [
+    (v) => isObject(v) && isString((v as Metadata).authorization_endpoint) && isString((v as Metadata).token_endpoint),
+    'authorization server metadata with authorization_endpoint and token_endpoint',
+  ],
   metadataOverrides: [
     // Every *_endpoint and *_uri field must be a URL: a typo here would send tokens somewhere unexpected.
-    (v) => isObject(v) && !('issuer' in v) && Object.entries(v).every(([k, u]) => !/_endpoint$|_uri$/.test(k) || isUrl(u)),
+    (v) =>
+      isObject(v) && !('issuer' in v) && Object.entries(v).every(([k, u]) => !/_endpoint$|_uri$/.test(k) || isUrl(u)),
     'metadata fields without issuer, *_endpoint and *_uri as http(s) URLs',
     {},
   ],
@@ -215,7 +242,7 @@ export function isLoopback(url: URL): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
-const show = (v: unknown): string => (isString(v) ? `"${v}"` : isObject(v) ? JSON.stringify(v) ?? 'null' : String(v));
+const show = (v: unknown): string => (isString(v) ? `"${v}"` : isObject(v) ? (JSON.stringify(v) ?? 'null') : String(v));
 
 /**
  * Validates options once and applies defaults.
@@ -226,21 +253,29 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
   for (const [name, value] of Object.entries(input)) {
     const option = OPTIONS[name as keyof ClientOptions];
     if (!option) throw invalidOption(name, `is not a known option (known: ${Object.keys(OPTIONS).join(', ')})`);
-    if (value !== undefined && !option[0](value)) throw invalidOption(name, `must be ${option[1]} (got ${show(value)})`);
+    if (value !== undefined && !option[0](value))
+      throw invalidOption(name, `must be ${option[1]} (got ${show(value)})`);
   }
   // Every option, given or defaulted; the ones that need more than a default are finished below.
   const o = {} as Record<string, unknown> & ResolvedOptions;
   for (const [name, [, valid, fallback]] of Object.entries(OPTIONS)) {
     o[name] = input[name as keyof ClientOptions] ?? fallback;
-    if (o[name] === undefined && ['issuer', 'clientId', 'redirectUri'].includes(name)) throw invalidOption(name, `is required (${valid})`);
+    if (o[name] === undefined && ['issuer', 'clientId', 'redirectUri'].includes(name))
+      throw invalidOption(name, `is required (${valid})`);
   }
   const issuerUrl = (o.issuerUrl = new URL(o.issuer));
   o.allowHttp = isLoopback(issuerUrl);
   if (issuerUrl.protocol !== 'https:' && !o.allowHttp) {
-    throw invalidOption('issuer', `must use https; plain http is allowed only for localhost, 127.0.0.1 and [::1] (got "${o.issuer}")`);
+    throw invalidOption(
+      'issuer',
+      `must use https; plain http is allowed only for localhost, 127.0.0.1 and [::1] (got "${o.issuer}")`,
+    );
   }
   const metadata = o.metadata;
-  if (metadata && (!isString(metadata.issuer) || !URL.canParse(metadata.issuer) || new URL(metadata.issuer).href !== issuerUrl.href)) {
+  if (
+    metadata &&
+    (!isString(metadata.issuer) || !URL.canParse(metadata.issuer) || new URL(metadata.issuer).href !== issuerUrl.href)
+  ) {
     throw invalidOption('metadata', `issuer ${show(metadata.issuer)} must equal the issuer option "${o.issuer}"`);
   }
   o.redirectUri = new URL(o.redirectUri).href;
@@ -266,7 +301,8 @@ export function checkParams(name: string, params: unknown): Record<string, strin
   if (!isObject(params)) throw invalidOption(name, `must be an object of string values (got ${show(params)})`);
   for (const [key, value] of Object.entries(params)) {
     if (!isString(value)) throw invalidOption(`${name}.${key}`, `must be a string (got ${show(value)})`);
-    if (RESERVED.includes(key)) throw invalidOption(`${name}.${key}`, 'is set by pkce-spa itself (use the scope and resource options)');
+    if (RESERVED.includes(key))
+      throw invalidOption(`${name}.${key}`, 'is set by pkce-spa itself (use the scope and resource options)');
   }
   return params as Record<string, string>;
 }

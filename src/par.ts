@@ -22,7 +22,10 @@ import type { ResolvedOptions } from './options.js';
 export async function pushAuthorizationRequest(as: Metadata, o: ResolvedOptions, authorizationUrl: URL): Promise<URL> {
   const endpoint = as.pushed_authorization_request_endpoint;
   if (!endpoint) {
-    throw new AuthError('invalid_options', `par is on but ${as.issuer} advertises no pushed_authorization_request_endpoint; remove the par option`);
+    throw new AuthError(
+      'invalid_options',
+      `par is on but ${as.issuer} advertises no pushed_authorization_request_endpoint; remove the par option`,
+    );
   }
   const response = await providerFetch(o)(endpoint, {
     method: 'POST',
@@ -38,7 +41,11 @@ export async function pushAuthorizationRequest(as: Metadata, o: ResolvedOptions,
   if (response.status !== 201 || typeof body?.request_uri !== 'string' || typeof body.expires_in !== 'number') {
     const code = typeof body?.error === 'string' ? body.error : 'invalid_response';
     const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
-    throw new AuthError(code, `The pushed authorization request to ${endpoint} failed (HTTP ${response.status}): ${description ?? code}`, { description });
+    throw new AuthError(
+      code,
+      `The pushed authorization request to ${endpoint} failed (HTTP ${response.status}): ${description ?? code}`,
+      { description },
+    );
   }
   const url = new URL(as.authorization_endpoint!);
   url.searchParams.set('client_id', o.clientId);

@@ -38,7 +38,23 @@ export interface Session {
   dpopKey?: CryptoKeyPair | undefined;
 }
 
-const PROTOCOL_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'azp', 'auth_time', 'sid', 'acr', 'amr', 'jti'];
+const PROTOCOL_CLAIMS = [
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'nonce',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'azp',
+  'auth_time',
+  'sid',
+  'acr',
+  'amr',
+  'jti',
+];
 
 /** The cache key of an access token: its scope and resource, normalised. */
 export function tokenKey(scope?: string, resource?: string[]): string {
@@ -57,12 +73,19 @@ export const MIN_LEEWAY_SECONDS = 5;
  */
 export function renewalMargin(token: AccessToken, leewaySeconds: number, minTtlSeconds = 0): number {
   const life = token.lifetimeSeconds;
-  const margin = life === undefined ? leewaySeconds : Math.max(Math.min(leewaySeconds, life / 10), Math.min(MIN_LEEWAY_SECONDS, life / 2));
+  const margin =
+    life === undefined
+      ? leewaySeconds
+      : Math.max(Math.min(leewaySeconds, life / 10), Math.min(MIN_LEEWAY_SECONDS, life / 2));
   return Math.max(margin, minTtlSeconds);
 }
 
 /** Whether a token has more than its renewal margin (see {@link renewalMargin}) left. */
-export function isFresh(token: AccessToken | undefined, minTtlSeconds: number, leewaySeconds: number): token is AccessToken {
+export function isFresh(
+  token: AccessToken | undefined,
+  minTtlSeconds: number,
+  leewaySeconds: number,
+): token is AccessToken {
   return !!token && secondsLeft(token) > renewalMargin(token, leewaySeconds, minTtlSeconds);
 }
 
@@ -79,13 +102,24 @@ export function userFromClaims(claims: IdTokenClaims): User {
 }
 
 /** Builds the next session from a token response: nothing of the previous one is changed. */
-export function nextSession(prev: Session | undefined, key: string, r: TokenResult, keepRefreshToken: boolean): Session {
+export function nextSession(
+  prev: Session | undefined,
+  key: string,
+  r: TokenResult,
+  keepRefreshToken: boolean,
+): Session {
   const claims = r.idTokenClaims ?? prev?.claims;
   if (!claims) throw new AuthError('invalid_response', 'The token response has no ID token to start a session from');
   const tokens = new Map(prev?.tokens);
   // expires_in, whole seconds (RFC 6749 §5.1): expiresAt was set from it moments ago.
   const lifetimeSeconds = r.expiresAt === undefined ? undefined : Math.round(r.expiresAt - nowSeconds());
-  tokens.set(key, { accessToken: r.accessToken, tokenType: r.tokenType, expiresAt: r.expiresAt, lifetimeSeconds, scope: r.scope });
+  tokens.set(key, {
+    accessToken: r.accessToken,
+    tokenType: r.tokenType,
+    expiresAt: r.expiresAt,
+    lifetimeSeconds,
+    scope: r.scope,
+  });
   return {
     refreshToken: keepRefreshToken ? (r.refreshToken ?? prev?.refreshToken) : undefined,
     idToken: r.idToken ?? prev?.idToken,

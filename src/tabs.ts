@@ -46,7 +46,8 @@ export type TabMessage =
 /** How long a new tab waits for a signed-in sibling to answer before it goes on alone. */
 const JOIN_MS = 1000;
 
-const locks = (): LockManager | undefined => (typeof navigator === 'undefined' ? undefined : navigator.locks ?? undefined);
+const locks = (): LockManager | undefined =>
+  typeof navigator === 'undefined' ? undefined : (navigator.locks ?? undefined);
 
 export class Tabs {
   #session: Session | undefined;
@@ -64,7 +65,10 @@ export class Tabs {
   readonly #disposers: (() => void)[] = [];
   #closed = false;
 
-  constructor(readonly options: ResolvedOptions, readonly host: TabHost) {
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly host: TabHost,
+  ) {
     this.#id = `${options.issuerUrl.href} ${options.clientId}`;
     this.#name = `pkce-spa:${this.#id}`;
     this.#useIndexedDb = options.cache === 'indexeddb';
@@ -169,11 +173,17 @@ export class Tabs {
     const version = Math.max(Date.now(), this.#version + 1);
     this.#session = session;
     this.#version = version;
-    return this.#persist(version, async () => {
-      if (this.#useIndexedDb) {
-        await this.#store((idb) => (session.refreshToken ? idb.saveSession(this.#id, version, session) : idb.removeSession(this.#id, version)));
-      }
-    }, { type: 'session', version, session, isLogin });
+    return this.#persist(
+      version,
+      async () => {
+        if (this.#useIndexedDb) {
+          await this.#store((idb) =>
+            session.refreshToken ? idb.saveSession(this.#id, version, session) : idb.removeSession(this.#id, version),
+          );
+        }
+      },
+      { type: 'session', version, session, isLogin },
+    );
   }
 
   /**
@@ -184,9 +194,13 @@ export class Tabs {
   announceEnded(upTo = Infinity): Promise<void> {
     this.#session = undefined;
     this.#version = 0;
-    return this.#persist(0, async () => {
-      if (this.#useIndexedDb) await this.#store((idb) => idb.removeSession(this.#id, upTo));
-    }, { type: 'ended', upTo });
+    return this.#persist(
+      0,
+      async () => {
+        if (this.#useIndexedDb) await this.#store((idb) => idb.removeSession(this.#id, upTo));
+      },
+      { type: 'ended', upTo },
+    );
   }
 
   #persist(version: number, write: () => Promise<void>, message: TabMessage): Promise<void> {
@@ -217,7 +231,8 @@ export class Tabs {
   async #receive(data: unknown): Promise<void> {
     const message = parseMessage(data);
     if (message?.type === 'hello') {
-      if (this.#session) this.#post({ type: 'session', version: this.#version, session: this.#session, isLogin: false });
+      if (this.#session)
+        this.#post({ type: 'session', version: this.#version, session: this.#session, isLogin: false });
     } else if (message?.type === 'ended') {
       this.#endedUpTo = Math.max(this.#endedUpTo, Math.min(message.upTo, Date.now() + 1));
       if (this.#session && message.upTo >= this.#version) {
@@ -266,12 +281,20 @@ export class Tabs {
     const manager = locks();
     if (!version || !manager || this.#closed) return Promise.resolve(previous?.());
     return new Promise<void>((granted) => {
-      manager.request(`${this.#name}#${version}`, { mode: 'shared' }, () => new Promise<void>((release) => {
-        granted();
-        previous?.();
-        if (this.#version === version && !this.#releaseVersionLock && !this.#closed) this.#releaseVersionLock = release;
-        else release(); // a newer version came in while this one waited, or the client closed
-      })).catch(() => granted());
+      manager
+        .request(
+          `${this.#name}#${version}`,
+          { mode: 'shared' },
+          () =>
+            new Promise<void>((release) => {
+              granted();
+              previous?.();
+              if (this.#version === version && !this.#releaseVersionLock && !this.#closed)
+                this.#releaseVersionLock = release;
+              else release(); // a newer version came in while this one waited, or the client closed
+            }),
+        )
+        .catch(() => granted());
     });
   }
 
@@ -282,7 +305,10 @@ export class Tabs {
 
   /** The newest version a live tab holds; 0 for none. */
   async #newest(): Promise<number> {
-    return Math.max(0, ...((await this.#held()) ?? []).map((l) => Number(l.name!.split('#').pop())).filter(Number.isFinite));
+    return Math.max(
+      0,
+      ...((await this.#held()) ?? []).map((l) => Number(l.name!.split('#').pop())).filter(Number.isFinite),
+    );
   }
 
   #post(message: TabMessage): void {
@@ -309,7 +335,11 @@ export class Tabs {
       if (this.#useIndexedDb) {
         debug(this.options, { type: 'storage_fallback', storage: 'indexeddb' });
         this.#useIndexedDb = false;
-        this.host.warn(new AuthError('storage_unavailable', 'IndexedDB is unavailable; the session is kept in memory only.', { cause }));
+        this.host.warn(
+          new AuthError('storage_unavailable', 'IndexedDB is unavailable; the session is kept in memory only.', {
+            cause,
+          }),
+        );
       }
       return undefined;
     }
@@ -323,7 +353,13 @@ function parseMessage(data: unknown): TabMessage | undefined {
   if (m.type === 'hello') return { type: 'hello' };
   if (m.type === 'ended' && typeof m.upTo === 'number') return { type: 'ended', upTo: m.upTo };
   const session = m.session as Partial<Session> | undefined;
-  if (m.type === 'session' && Number.isFinite(m.version) && (m.version as number) > 0 && typeof session?.idToken === 'string' && session.tokens instanceof Map) {
+  if (
+    m.type === 'session' &&
+    Number.isFinite(m.version) &&
+    (m.version as number) > 0 &&
+    typeof session?.idToken === 'string' &&
+    session.tokens instanceof Map
+  ) {
     return { type: 'session', version: m.version as number, session: session as Session, isLogin: m.isLogin === true };
   }
   return undefined;

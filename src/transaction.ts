@@ -32,7 +32,9 @@ const key = (owner: TransactionOwner): string => `pkce-spa:tx:${owner.issuer} ${
 /** The stored transaction, or undefined when there is none, it is corrupt or the browser refuses sessionStorage. */
 function read(owner: TransactionOwner): Transaction | undefined {
   const tx = readJson<Transaction>(key(owner));
-  return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' && tx.issuer === owner.issuer ? tx : undefined;
+  return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' && tx.issuer === owner.issuer
+    ? tx
+    : undefined;
 }
 
 /**
@@ -50,7 +52,11 @@ export function saveTransaction(owner: TransactionOwner, tx: Transaction): void 
   try {
     sessionStore()!.setItem(key(owner), json);
   } catch (cause) {
-    throw new AuthError('storage_unavailable', 'sessionStorage is unavailable (sandboxed frame, privacy mode or full), so a redirect login cannot keep its PKCE verifier; use loginWithPopup()', { cause });
+    throw new AuthError(
+      'storage_unavailable',
+      'sessionStorage is unavailable (sandboxed frame, privacy mode or full), so a redirect login cannot keep its PKCE verifier; use loginWithPopup()',
+      { cause },
+    );
   }
 }
 
@@ -73,10 +79,16 @@ export function takeTransaction(owner: TransactionOwner, state: string | null): 
   const tx = read(owner);
   removeItem(key(owner));
   if (!tx) {
-    throw new AuthError('state_mismatch', 'No login is pending in this tab: the callback was already handled, opened in another tab, or its state was altered. Start a new login.');
+    throw new AuthError(
+      'state_mismatch',
+      'No login is pending in this tab: the callback was already handled, opened in another tab, or its state was altered. Start a new login.',
+    );
   }
   if (state === null || state !== tx.state) {
-    throw new AuthError('state_mismatch', 'The callback "state" does not match the login started in this tab; the response was discarded. Start a new login.');
+    throw new AuthError(
+      'state_mismatch',
+      'The callback "state" does not match the login started in this tab; the response was discarded. Start a new login.',
+    );
   }
   return tx;
 }
@@ -90,6 +102,9 @@ export function checkCallbackUrl(tx: Transaction, callbackUrl: string): void {
   const at = new URL(callbackUrl);
   const expected = new URL(tx.redirectUri);
   if (at.origin !== expected.origin || at.pathname !== expected.pathname) {
-    throw new AuthError('redirect_uri_mismatch', `The callback arrived at ${at.origin}${at.pathname}, but its login was sent to return to ${tx.redirectUri}; the response was discarded. Give each provider its own redirect URI and handle each callback with that provider's client.`);
+    throw new AuthError(
+      'redirect_uri_mismatch',
+      `The callback arrived at ${at.origin}${at.pathname}, but its login was sent to return to ${tx.redirectUri}; the response was discarded. Give each provider its own redirect URI and handle each callback with that provider's client.`,
+    );
   }
 }

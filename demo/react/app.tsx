@@ -18,7 +18,11 @@ const describe = (e: unknown): string => (isAuthError(e) ? `${e.code}: ${e.messa
 export function AuthRoot({ client, children }: { client: PkceClient; children?: ReactNode }) {
   const navigate = useNavigate();
   return (
-    <AuthProvider client={client} basename={BASENAME} onRedirectCallback={(appState) => navigate(getReturnTo(appState), { replace: true })}>
+    <AuthProvider
+      client={client}
+      basename={BASENAME}
+      onRedirectCallback={(appState) => navigate(getReturnTo(appState), { replace: true })}
+    >
       {children}
     </AuthProvider>
   );
@@ -28,7 +32,8 @@ export function AuthRoot({ client, children }: { client: PkceClient; children?: 
 let mountEffectRuns = 0;
 
 export function App() {
-  const { status, user, error, isAuthenticated, client, loginWithRedirect, loginWithPopup, logout, getAccessToken } = useAuth();
+  const { status, user, error, isAuthenticated, client, loginWithRedirect, loginWithPopup, logout, getAccessToken } =
+    useAuth();
   const { pathname } = useLocation();
   const [apiResult, setApiResult] = useState('No call yet.');
   const [actionError, setActionError] = useState<string>();
@@ -67,17 +72,34 @@ export function App() {
       </nav>
       <p>
         Status: <strong data-testid="status">{status}</strong>
-        {user && <> · signed in as <strong data-testid="user">{user.name ?? user.sub}</strong></>}
+        {user && (
+          <>
+            {' '}
+            · signed in as <strong data-testid="user">{user.name ?? user.sub}</strong>
+          </>
+        )}
       </p>
       {error && <p data-testid="error">{describe(error)}</p>}
       {actionError && <p role="alert">{actionError}</p>}
       <div className="row">
-        <button type="button" disabled={!signedOut} onClick={run(() => loginWithRedirect({ appState: { returnTo: pathname } }))}>Log in</button>
+        <button
+          type="button"
+          disabled={!signedOut}
+          onClick={run(() => loginWithRedirect({ appState: { returnTo: pathname } }))}
+        >
+          Log in
+        </button>
         {/* Called straight from the click: the popup opens before anything is awaited. */}
-        <button type="button" disabled={!signedOut} onClick={run(() => loginWithPopup())}>Log in with popup</button>
-        <button type="button" disabled={!isAuthenticated} onClick={() => void callApi()}>Call API</button>
+        <button type="button" disabled={!signedOut} onClick={run(() => loginWithPopup())}>
+          Log in with popup
+        </button>
+        <button type="button" disabled={!isAuthenticated} onClick={() => void callApi()}>
+          Call API
+        </button>
         {/* Works on the guarded view too: after useAuth().logout(), <RequireAuth> starts no login of its own. */}
-        <button type="button" disabled={!isAuthenticated} onClick={run(() => logout())}>Log out</button>
+        <button type="button" disabled={!isAuthenticated} onClick={run(() => logout())}>
+          Log out
+        </button>
       </div>
       <pre data-testid="api-result">{apiResult}</pre>
       <Routes>
@@ -85,7 +107,9 @@ export function App() {
         <Route
           path="/orders"
           element={
-            <RequireAuth fallback={<p data-testid="guard">Checking your session… signed-out users go to the provider.</p>}>
+            <RequireAuth
+              fallback={<p data-testid="guard">Checking your session… signed-out users go to the provider.</p>}
+            >
               <Orders />
             </RequireAuth>
           }
@@ -93,8 +117,8 @@ export function App() {
         <Route path="*" element={<p>Not found.</p>} />
       </Routes>
       <footer>
-        React {version} in StrictMode: the mount effects ran <span data-testid="effect-runs">{effectRuns}</span>×
-        (twice in a development build); the redirect callback is handled once.
+        React {version} in StrictMode: the mount effects ran <span data-testid="effect-runs">{effectRuns}</span>× (twice
+        in a development build); the redirect callback is handled once.
       </footer>
     </main>
   );
@@ -103,9 +127,9 @@ export function App() {
 function Home() {
   return (
     <p data-testid="home">
-      Open <Link to="/orders">Orders</Link>: it is wrapped in <code>&lt;RequireAuth&gt;</code>, which sends a signed-out user to the
-      provider and, after the login, back to that page (<code>appState.returnTo</code>, relative to the router's basename).
-      A failed login shows its error there, with "Sign in again".
+      Open <Link to="/orders">Orders</Link>: it is wrapped in <code>&lt;RequireAuth&gt;</code>, which sends a signed-out
+      user to the provider and, after the login, back to that page (<code>appState.returnTo</code>, relative to the
+      router's basename). A failed login shows its error there, with "Sign in again".
     </p>
   );
 }

@@ -17,20 +17,27 @@ export const guardError = shallowRef<AuthError>();
 
 export const Home = defineComponent({
   setup() {
-    return () => h('p', { 'data-testid': 'home' }, [
-      'Open ', h(RouterLink, { to: '/orders' }, () => 'Orders'), ': its route runs ', h('code', 'createAuthGuard'),
-      ', which sends a signed-out user to the provider and, after the login, back to that page (', h('code', 'appState.returnTo'), ', the route path).',
-    ]);
+    return () =>
+      h('p', { 'data-testid': 'home' }, [
+        'Open ',
+        h(RouterLink, { to: '/orders' }, () => 'Orders'),
+        ': its route runs ',
+        h('code', 'createAuthGuard'),
+        ', which sends a signed-out user to the provider and, after the login, back to that page (',
+        h('code', 'appState.returnTo'),
+        ', the route path).',
+      ]);
   },
 });
 
 export const Orders = defineComponent({
   setup() {
     const { user } = useAuth<{ sub: string; name?: string }>();
-    return () => h('section', { 'data-testid': 'orders' }, [
-      h('h2', 'Orders'),
-      h('p', `Only signed-in users see this page. Orders of ${user.value?.name ?? user.value?.sub}: none yet.`),
-    ]);
+    return () =>
+      h('section', { 'data-testid': 'orders' }, [
+        h('h2', 'Orders'),
+        h('p', `Only signed-in users see this page. Orders of ${user.value?.name ?? user.value?.sub}: none yet.`),
+      ]);
   },
 });
 
@@ -55,7 +62,18 @@ export function createDemoRouter(client: PkceClient, history: RouterHistory) {
 
 export const App = defineComponent({
   setup() {
-    const { state, user, error, isAuthenticated, client: auth, loginWithRedirect, loginWithPopup, logout, getAccessToken, retryLogin } = useAuth();
+    const {
+      state,
+      user,
+      error,
+      isAuthenticated,
+      client: auth,
+      loginWithRedirect,
+      loginWithPopup,
+      logout,
+      getAccessToken,
+      retryLogin,
+    } = useAuth();
     const apiResult = ref('No call yet.');
     const actionError = ref<string>();
 
@@ -78,7 +96,8 @@ export const App = defineComponent({
       }
     }
 
-    const here = () => (typeof window === 'undefined' ? '/' : getReturnTo({ returnTo: window.location.pathname.slice(BASE.length - 1) }));
+    const here = () =>
+      typeof window === 'undefined' ? '/' : getReturnTo({ returnTo: window.location.pathname.slice(BASE.length - 1) });
 
     return () => {
       const { status } = state.value;
@@ -93,23 +112,45 @@ export const App = defineComponent({
           h('a', { href: '/react/' }, 'React demo'),
         ]),
         h('p', [
-          'Status: ', h('strong', { 'data-testid': 'status' }, status),
-          user.value ? [' · signed in as ', h('strong', { 'data-testid': 'user' }, user.value.name ?? user.value.sub)] : null,
+          'Status: ',
+          h('strong', { 'data-testid': 'status' }, status),
+          user.value
+            ? [' · signed in as ', h('strong', { 'data-testid': 'user' }, user.value.name ?? user.value.sub)]
+            : null,
         ]),
         shown
           ? h('div', { role: 'alert' }, [
-            h('p', { 'data-testid': 'error' }, describe(shown)),
-            h('button', { type: 'button', onClick: run(() => {
-              guardError.value = undefined;
-              return retryLogin({ appState: { returnTo: here() } });
-            }) }, 'Sign in again'),
-          ])
+              h('p', { 'data-testid': 'error' }, describe(shown)),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  onClick: run(() => {
+                    guardError.value = undefined;
+                    return retryLogin({ appState: { returnTo: here() } });
+                  }),
+                },
+                'Sign in again',
+              ),
+            ])
           : null,
         actionError.value ? h('p', { role: 'alert' }, actionError.value) : null,
         h('div', { class: 'row' }, [
-          h('button', { type: 'button', disabled: !signedOut, onClick: run(() => loginWithRedirect({ appState: { returnTo: here() } })) }, 'Log in'),
+          h(
+            'button',
+            {
+              type: 'button',
+              disabled: !signedOut,
+              onClick: run(() => loginWithRedirect({ appState: { returnTo: here() } })),
+            },
+            'Log in',
+          ),
           // Called straight from the click: the popup opens before anything is awaited.
-          h('button', { type: 'button', disabled: !signedOut, onClick: run(() => loginWithPopup()) }, 'Log in with popup'),
+          h(
+            'button',
+            { type: 'button', disabled: !signedOut, onClick: run(() => loginWithPopup()) },
+            'Log in with popup',
+          ),
           h('button', { type: 'button', disabled: !isAuthenticated.value, onClick: () => void callApi() }, 'Call API'),
           h('button', { type: 'button', disabled: !isAuthenticated.value, onClick: run(() => logout()) }, 'Log out'),
         ]),

@@ -36,7 +36,8 @@ function Home() {
     <>
       {error && (
         <p role="alert">
-          Sign-in failed ({error.code}). <button onClick={() => void retryLogin({ appState: { returnTo: '/' } })}>Sign in again</button>
+          Sign-in failed ({error.code}).{' '}
+          <button onClick={() => void retryLogin({ appState: { returnTo: '/' } })}>Sign in again</button>
         </p>
       )}
       {user ? (

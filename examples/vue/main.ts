@@ -20,7 +20,12 @@ interface Claims {
 const Home = defineComponent(() => {
   const { state, user, error, loginWithRedirect, retryLogin, logout } = useAuth<Claims>();
   return () => [
-    error.value ? h('p', { role: 'alert' }, [`Sign-in failed (${error.value.code}). `, h('button', { onClick: () => retryLogin() }, 'Sign in again')]) : null,
+    error.value
+      ? h('p', { role: 'alert' }, [
+          `Sign-in failed (${error.value.code}). `,
+          h('button', { onClick: () => retryLogin() }, 'Sign in again'),
+        ])
+      : null,
     user.value
       ? h('p', [`Hello ${user.value.name ?? user.value.sub} `, h('button', { onClick: () => logout() }, 'Log out')])
       : h('button', { disabled: state.value.status === 'loading', onClick: () => loginWithRedirect() }, 'Log in'),

@@ -3,9 +3,27 @@
  * re-renders on every state change (useSyncExternalStore over `client.subscribe` / `client.getState`), and
  * `<RequireAuth>` sends signed-out users to the provider. Written without JSX; the build adds `'use client'`.
  */
-import { createContext, createElement, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import {
+  createContext,
+  createElement,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import { AuthError, type AuthState, type LoginOptions, type PkceClient, type User } from '../index.js';
-import { deliverCallback, getReturnTo, hasLoggedOut, logoutFrom, needsLogin, redirectOnce, retryLogin } from '../adapters/start.js';
+import {
+  deliverCallback,
+  getReturnTo,
+  hasLoggedOut,
+  logoutFrom,
+  needsLogin,
+  redirectOnce,
+  retryLogin,
+} from '../adapters/start.js';
 
 export { getReturnTo };
 
@@ -34,7 +52,10 @@ export interface UseAuthResult<T extends object = User> extends AuthState<T> {
   retryLogin: (options?: LoginOptions) => Promise<void>;
 }
 
-type Methods = Pick<UseAuthResult, 'client' | 'loginWithRedirect' | 'loginWithPopup' | 'logout' | 'getAccessToken' | 'clearError' | 'retryLogin'>;
+type Methods = Pick<
+  UseAuthResult,
+  'client' | 'loginWithRedirect' | 'loginWithPopup' | 'logout' | 'getAccessToken' | 'clearError' | 'retryLogin'
+>;
 
 interface Context extends Methods {
   subscribe: (onChange: () => void) => () => void;
@@ -76,18 +97,21 @@ export interface AuthProviderProps {
  * }
  */
 export function AuthProvider({ client, onRedirectCallback, basename = '', children }: AuthProviderProps): ReactNode {
-  const value = useMemo<Context>(() => ({
-    client,
-    basename: basename.replace(/\/+$/, ''),
-    subscribe: (onChange) => client.subscribe(onChange),
-    getState: () => client.getState(),
-    loginWithRedirect: (options) => client.loginWithRedirect(options),
-    loginWithPopup: (options) => client.loginWithPopup(options),
-    logout: (options) => logoutFrom(client, options),
-    getAccessToken: (options) => client.getAccessToken(options),
-    clearError: () => client.clearError(),
-    retryLogin: (options = {}) => retryLogin(client, options),
-  }), [client, basename]);
+  const value = useMemo<Context>(
+    () => ({
+      client,
+      basename: basename.replace(/\/+$/, ''),
+      subscribe: (onChange) => client.subscribe(onChange),
+      getState: () => client.getState(),
+      loginWithRedirect: (options) => client.loginWithRedirect(options),
+      loginWithPopup: (options) => client.loginWithPopup(options),
+      logout: (options) => logoutFrom(client, options),
+      getAccessToken: (options) => client.getAccessToken(options),
+      clearError: () => client.clearError(),
+      retryLogin: (options = {}) => retryLogin(client, options),
+    }),
+    [client, basename],
+  );
   const callback = useRef(onRedirectCallback);
   useEffect(() => {
     callback.current = onRedirectCallback;
@@ -95,7 +119,11 @@ export function AuthProvider({ client, onRedirectCallback, basename = '', childr
   useEffect(() => {
     let isMounted = true;
     // StrictMode's first mount is gone by the time the start settles; the live one delivers.
-    deliverCallback(client, (appState, error) => callback.current?.(appState, error), () => isMounted);
+    deliverCallback(
+      client,
+      (appState, error) => callback.current?.(appState, error),
+      () => isMounted,
+    );
     return () => {
       isMounted = false;
     };
@@ -111,12 +139,21 @@ export function AuthProvider({ client, onRedirectCallback, basename = '', childr
  */
 export function useAuth<T extends object = User>(): UseAuthResult<T> {
   const context = useContext(AuthContext);
-  if (!context) throw new AuthError('invalid_options', 'useAuth() must be called inside <AuthProvider client={client}> (pkce-spa/react)');
+  if (!context)
+    throw new AuthError(
+      'invalid_options',
+      'useAuth() must be called inside <AuthProvider client={client}> (pkce-spa/react)',
+    );
   // The server snapshot is the client's own state (`loading` during SSR): effects, and so logins, run in the browser only.
   const state = useSyncExternalStore(context.subscribe, context.getState, context.getState);
   return useMemo(() => {
     const { subscribe, getState, basename, ...methods } = context;
-    return { ...(state as AuthState<T>), isLoading: state.status === 'loading', isAuthenticated: state.status === 'authenticated', ...methods };
+    return {
+      ...(state as AuthState<T>),
+      isLoading: state.status === 'loading',
+      isAuthenticated: state.status === 'authenticated',
+      ...methods,
+    };
   }, [state, context]);
 }
 
@@ -148,9 +185,12 @@ export interface RequireAuthProps {
 
 /** The default error fallback: visible, with the message and a way to try again. */
 export function AuthErrorFallback({ error, retry }: AuthErrorFallbackProps): ReactNode {
-  return createElement('div', { role: 'alert' },
+  return createElement(
+    'div',
+    { role: 'alert' },
     createElement('p', null, `Sign-in failed (${error.code}): ${error.description ?? error.message}`),
-    createElement('button', { type: 'button', onClick: retry }, 'Sign in again'));
+    createElement('button', { type: 'button', onClick: retry }, 'Sign in again'),
+  );
 }
 
 /**
@@ -159,7 +199,13 @@ export function AuthErrorFallback({ error, retry }: AuthErrorFallbackProps): Rea
  * automatic logins loop (`login_loop`), it renders `errorFallback` instead of sending the user straight back to the
  * provider; its `retry` clears the error and logs in again.
  */
-export function RequireAuth({ children, fallback = null, errorFallback = AuthErrorFallback, returnTo, loginOptions }: RequireAuthProps): ReactNode {
+export function RequireAuth({
+  children,
+  fallback = null,
+  errorFallback = AuthErrorFallback,
+  returnTo,
+  loginOptions,
+}: RequireAuthProps): ReactNode {
   const { status, client } = useAuth();
   const { basename } = useContext(AuthContext)!;
   const [failure, setFailure] = useState<AuthError>();
@@ -199,6 +245,9 @@ export function RequireAuth({ children, fallback = null, errorFallback = AuthErr
 /** This page's path relative to `basename` (router-relative), with query and hash. */
 function currentPath(basename: string): string {
   const { pathname, search, hash } = window.location;
-  const path = basename && (pathname === basename || pathname.startsWith(`${basename}/`)) ? pathname.slice(basename.length) || '/' : pathname;
+  const path =
+    basename && (pathname === basename || pathname.startsWith(`${basename}/`))
+      ? pathname.slice(basename.length) || '/'
+      : pathname;
   return path + search + hash;
 }

@@ -41,7 +41,8 @@ const replace = (id: string, upTo: number, record?: object): Promise<void> =>
 
 /** The AES-GCM key: the stored one, or a new non-extractable one stored in the same transaction that looked. */
 function cryptoKey(): Promise<CryptoKey> {
-  return (aesKey ??= crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  return (aesKey ??= crypto.subtle
+    .generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
     .then(async (fresh) => {
       let key = fresh;
       // Get-or-put in one transaction: two tabs starting at once agree on a single key.
@@ -80,10 +81,16 @@ export async function loadSession(id: string): Promise<{ n: number; session: Ses
   if (record === undefined) return undefined;
   const key = await cryptoKey();
   try {
-    const [refreshToken, idToken, claims] = JSON.parse(new TextDecoder().decode(await crypto.subtle.decrypt(aes(id, record.iv), key, record.data)));
-    if (typeof refreshToken !== 'string' || typeof claims?.sub !== 'string' || !(record.n > 0)) throw new TypeError('not a session record');
+    const [refreshToken, idToken, claims] = JSON.parse(
+      new TextDecoder().decode(await crypto.subtle.decrypt(aes(id, record.iv), key, record.data)),
+    );
+    if (typeof refreshToken !== 'string' || typeof claims?.sub !== 'string' || !(record.n > 0))
+      throw new TypeError('not a session record');
     const dpopKey = record.k?.privateKey instanceof CryptoKey ? (record.k as CryptoKeyPair) : undefined;
-    return { n: record.n, session: { refreshToken, idToken, claims, user: userFromClaims(claims), tokens: new Map(), dpopKey } };
+    return {
+      n: record.n,
+      session: { refreshToken, idToken, claims, user: userFromClaims(claims), tokens: new Map(), dpopKey },
+    };
   } catch {
     await removeSession(id);
     return undefined;

@@ -10,8 +10,16 @@
  */
 import { AuthError, PkceClient } from '../index.js';
 import type {
-  AuthErrorCode, AuthState, AuthStateListener, GetTokenOptions, IdTokenClaims, LoginOptions, LogoutOptions,
-  PopupLoginOptions, StartResult, User,
+  AuthErrorCode,
+  AuthState,
+  AuthStateListener,
+  GetTokenOptions,
+  IdTokenClaims,
+  LoginOptions,
+  LogoutOptions,
+  PopupLoginOptions,
+  StartResult,
+  User,
 } from '../index.js';
 
 /** How a test client starts, and what {@link TestClient.signIn} takes. */
@@ -55,7 +63,8 @@ export type TestClientInit =
 /** One call the app made, in order: `{ method: 'loginWithRedirect', args: [{ appState }] }`. */
 export interface TestCall {
   /** The name of the client method that was called. */
-  method: 'start' | 'ready' | 'loginWithRedirect' | 'loginWithPopup' | 'handleRedirectCallback' | 'getAccessToken' | 'logout';
+  method:
+    'start' | 'ready' | 'loginWithRedirect' | 'loginWithPopup' | 'handleRedirectCallback' | 'getAccessToken' | 'logout';
   /** The arguments it was called with. */
   args: unknown[];
 }
@@ -74,13 +83,22 @@ export class TestClient extends PkceClient {
   /** Every call the app made, in order. */
   readonly calls: TestCall[] = [];
   #state: AuthState;
-  #session: Required<TestSession> & { user: User } | undefined;
+  #session: (Required<TestSession> & { user: User }) | undefined;
   #nextLoginError: AuthError | undefined;
   #tokenError: AuthError | undefined;
   readonly #listeners = new Set<AuthStateListener>();
 
   constructor(init: TestClientInit = {}) {
-    super({ issuer: ISSUER, clientId: 'test-client', redirectUri: `${ISSUER}/callback`, metadata: { issuer: `${ISSUER}/`, authorization_endpoint: `${ISSUER}/authorize`, token_endpoint: `${ISSUER}/token` } });
+    super({
+      issuer: ISSUER,
+      clientId: 'test-client',
+      redirectUri: `${ISSUER}/callback`,
+      metadata: {
+        issuer: `${ISSUER}/`,
+        authorization_endpoint: `${ISSUER}/authorize`,
+        token_endpoint: `${ISSUER}/token`,
+      },
+    });
     this.#state = { status: 'loading' };
     if (init.status === 'loading') return;
     if (init.status === 'unauthenticated') this.signOut(init.error);
@@ -105,7 +123,9 @@ export class TestClient extends PkceClient {
   /** Signs out; with `error` (an AuthError or a code) the state carries it, as after a failed login. */
   signOut(error?: AuthError | AuthErrorCode): void {
     this.#session = undefined;
-    this.#set(error === undefined ? { status: 'unauthenticated' } : { status: 'unauthenticated', error: toError(error) });
+    this.#set(
+      error === undefined ? { status: 'unauthenticated' } : { status: 'unauthenticated', error: toError(error) },
+    );
   }
 
   /** Back to `loading`, as before the client knows whether someone is signed in. */
@@ -143,7 +163,8 @@ export class TestClient extends PkceClient {
   override close(): void {}
 
   override clearError(): void {
-    if (this.#state.error) this.#set({ status: this.#state.status, ...(this.#state.user && { user: this.#state.user }) });
+    if (this.#state.error)
+      this.#set({ status: this.#state.status, ...(this.#state.user && { user: this.#state.user }) });
   }
 
   override loginWithRedirect(options: LoginOptions = {}): Promise<void> {
@@ -194,7 +215,14 @@ export class TestClient extends PkceClient {
     const s = this.#session;
     if (!s) return undefined;
     const now = Math.floor(Date.now() / 1000);
-    return { iss: `${ISSUER}/`, aud: 'test-client', iat: now, exp: now + 3600, ...s.user, ...s.claims } as IdTokenClaims;
+    return {
+      iss: `${ISSUER}/`,
+      aud: 'test-client',
+      iat: now,
+      exp: now + 3600,
+      ...s.user,
+      ...s.claims,
+    } as IdTokenClaims;
   }
 
   override isAuthenticated(): boolean {

@@ -43,7 +43,11 @@ export interface UseAuthResult<T extends object = User> {
 /** The part of a vue-router `Router` the plugin uses (any router with these three methods works). */
 export interface RouterLike {
   /** Adds a navigation guard; the plugin's guard waits for the start and drops callback parameters from the route. */
-  beforeEach(guard: (to: RouteLike) => Promise<true | { path: string; query: Record<string, RouteQueryValue>; hash: string; replace: true }>): unknown;
+  beforeEach(
+    guard: (
+      to: RouteLike,
+    ) => Promise<true | { path: string; query: Record<string, RouteQueryValue>; hash: string; replace: true }>,
+  ): unknown;
   /** Navigates to `to` without a new history entry; the default `onRedirectCallback` goes to the return path with it. */
   replace(to: string): Promise<unknown>;
   /** Resolves once the router's first navigation is done; the callback is delivered after it. */
@@ -137,8 +141,10 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
         };
       }
       const { router } = options;
-      const onRedirectCallback = options.onRedirectCallback
-        ?? ((appState: unknown, error?: AuthError) => void (error ? undefined : router?.replace(getReturnTo(appState)).catch(() => undefined)));
+      const onRedirectCallback =
+        options.onRedirectCallback ??
+        ((appState: unknown, error?: AuthError) =>
+          void (error ? undefined : router?.replace(getReturnTo(appState)).catch(() => undefined)));
       router?.beforeEach(async (to) => {
         await client.start();
         if (!('state' in to.query && ('code' in to.query || 'error' in to.query))) return true;
@@ -163,7 +169,10 @@ export function createAuth(client: PkceClient, options: AuthPluginOptions = {}):
 export function useAuth<T extends object = User>(): UseAuthResult<T> {
   const auth = hasInjectionContext() ? inject(KEY, undefined) : undefined;
   if (!auth) {
-    throw new AuthError('invalid_options', 'useAuth() needs app.use(createAuth(client)) and must be called in setup() (pkce-spa/vue)');
+    throw new AuthError(
+      'invalid_options',
+      'useAuth() needs app.use(createAuth(client)) and must be called in setup() (pkce-spa/vue)',
+    );
   }
   return auth as unknown as UseAuthResult<T>;
 }
@@ -191,7 +200,10 @@ export interface AuthGuardOptions<R = never> {
  * @throws {AuthError} (rejects) with this page's failed callback or discovery error instead of looping through the
  *   provider, or with what `loginWithRedirect` throws; vue-router passes it to `router.onError`.
  */
-export function createAuthGuard<R = never>(client: PkceClient, options: AuthGuardOptions<R> = {}): (to: { fullPath: string }) => Promise<boolean | R> {
+export function createAuthGuard<R = never>(
+  client: PkceClient,
+  options: AuthGuardOptions<R> = {},
+): (to: { fullPath: string }) => Promise<boolean | R> {
   const failed = (error: AuthError, to: { fullPath: string }): R => {
     if (!options.onError) throw error;
     return options.onError(error, to);

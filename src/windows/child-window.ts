@@ -48,7 +48,12 @@ export function waitForCallback(
     const onMessage = (event: MessageEvent): void => {
       const data = event.data as Partial<CallbackMessage> | null;
       if (event.origin !== w.location.origin || event.source !== child() || data?.type !== MESSAGE_TYPE) return;
-      if (typeof data.url !== 'string' || !URL.canParse(data.url) || new URL(data.url).searchParams.get('state') !== state) return;
+      if (
+        typeof data.url !== 'string' ||
+        !URL.canParse(data.url) ||
+        new URL(data.url).searchParams.get('state') !== state
+      )
+        return;
       done(data.url);
     };
     let grace: ReturnType<typeof setTimer> | undefined;
@@ -64,14 +69,29 @@ export function waitForCallback(
       if (href === 'about:blank') return;
       if (href && URL.canParse(href) && new URL(href).searchParams.get('state') === state) return done(href);
       grace = setTimer(
-        () => done(undefined, new AuthError('login_required', 'The provider showed a page (login, consent, or a refused frame) instead of answering prompt=none: show the login button')),
+        () =>
+          done(
+            undefined,
+            new AuthError(
+              'login_required',
+              'The provider showed a page (login, consent, or a refused frame) instead of answering prompt=none: show the login button',
+            ),
+          ),
         FRAME_GRACE_MS,
       );
     };
     frame?.addEventListener('load', onLoad);
-    const timer = setTimer(() => done(undefined, new AuthError('timeout', `The login window did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimer(
+      () => done(undefined, new AuthError('timeout', `The login window did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const poll = isClosed
-      ? setInterval(() => isClosed() && done(undefined, new AuthError('popup_closed', 'The login popup was closed before the login finished')), 250)
+      ? setInterval(
+          () =>
+            isClosed() &&
+            done(undefined, new AuthError('popup_closed', 'The login popup was closed before the login finished')),
+          250,
+        )
       : undefined;
     w.addEventListener('message', onMessage);
   });

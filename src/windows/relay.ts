@@ -16,9 +16,16 @@ export function openPopup(): Window {
   const height = 650;
   const name = `pkce-spa-login-${Date.now().toString(36)}-${++logins}`;
   // Centred over this window.
-  const popup = w?.open('', name, `popup,width=${width},height=${height},left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`);
+  const popup = w?.open(
+    '',
+    name,
+    `popup,width=${width},height=${height},left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`,
+  );
   if (!popup) {
-    throw new AuthError('popup_blocked', 'The browser blocked the login popup: call loginWithPopup() directly in a click handler, before any await');
+    throw new AuthError(
+      'popup_blocked',
+      'The browser blocked the login popup: call loginWithPopup() directly in a click handler, before any await',
+    );
   }
   return popup;
 }
@@ -49,7 +56,9 @@ export function waitingParent(url: string): Window | undefined {
   const state = new URL(url).searchParams.get('state');
   try {
     // Reading another window's storage throws unless it is of this origin.
-    return state && target && (readJson<string[]>(CHILD_LOGINS, target.sessionStorage) ?? []).includes(state) ? target : undefined;
+    return state && target && (readJson<string[]>(CHILD_LOGINS, target.sessionStorage) ?? []).includes(state)
+      ? target
+      : undefined;
   } catch {
     return undefined;
   }

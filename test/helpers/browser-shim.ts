@@ -124,14 +124,18 @@ export function browserFetch(appOrigin: string, options: BrowserFetchOptions = {
     const headers = new Headers(init.headers);
     const crossOrigin = url.origin !== origin;
     if (crossOrigin || (init.method ?? 'GET') !== 'GET') headers.set('origin', origin);
-    const body = new URLSearchParams(typeof init.body === 'string' || init.body instanceof URLSearchParams ? init.body : '');
+    const body = new URLSearchParams(
+      typeof init.body === 'string' || init.body instanceof URLSearchParams ? init.body : '',
+    );
     await options.before?.(url, body);
     const response = await fetch(url, { ...init, headers });
     if (crossOrigin) {
       const allowed = response.headers.get('access-control-allow-origin');
       if (allowed !== '*' && allowed !== origin) {
         await response.body?.cancel();
-        throw new TypeError(`Failed to fetch: ${url.href} sent no Access-Control-Allow-Origin for ${origin} (got ${allowed})`);
+        throw new TypeError(
+          `Failed to fetch: ${url.href} sent no Access-Control-Allow-Origin for ${origin} (got ${allowed})`,
+        );
       }
     }
     const type = response.headers.get('content-type') ?? '';

@@ -51,7 +51,10 @@ export function installFakeLocks(): { uninstall: () => void } {
       });
     },
     async query() {
-      return { held: held.map((h) => ({ ...h })), pending: queue.map(({ name, mode, clientId }) => ({ name, mode, clientId })) };
+      return {
+        held: held.map((h) => ({ ...h })),
+        pending: queue.map(({ name, mode, clientId }) => ({ name, mode, clientId })),
+      };
     },
   };
   Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });

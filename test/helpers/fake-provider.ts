@@ -38,14 +38,20 @@ export function fakeFetch(routes: Record<string, Handler>) {
   const requests: Recorded[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input instanceof Request ? input.url : input);
-    const body = new URLSearchParams(typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body : '');
+    const body = new URLSearchParams(
+      typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body : '',
+    );
     const rec = { url, body };
     requests.push(rec);
     const handler = routes[new URL(url).pathname];
     if (!handler) return new Response('not found', { status: 404 });
     return handler(rec);
   }) as typeof fetch;
-  return { fetch: fetchImpl, requests, count: (path: string) => requests.filter((r) => new URL(r.url).pathname === path).length };
+  return {
+    fetch: fetchImpl,
+    requests,
+    count: (path: string) => requests.filter((r) => new URL(r.url).pathname === path).length,
+  };
 }
 
 /** An ID token signed with the provider's key (signing-key.ts); `forgery` makes a hostile one. */
@@ -55,7 +61,10 @@ export function idToken(claims: Record<string, unknown>, forgery?: Forgery): str
 }
 
 export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
 }
 
 let counter = 0;
@@ -100,7 +109,9 @@ export function callbackUrl(auth: URL | string, params: Record<string, string> =
 /** Runs `start` (which calls location.assign) and returns the URL it navigated to; works whether or not a test already mocks assign. */
 async function navigation(start: () => Promise<unknown>): Promise<URL> {
   const mocked = vi.isMockFunction(window.location.assign);
-  const assign = mocked ? vi.mocked(window.location.assign) : vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  const assign = mocked
+    ? vi.mocked(window.location.assign)
+    : vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   try {
     await start();
     return new URL(String(assign.mock.calls.at(-1)![0]));
@@ -121,7 +132,11 @@ export interface FakeProviderOptions {
 export type FakeProvider = ReturnType<typeof fakeProvider>;
 
 /** The fake provider: see the top of this file. */
-export function fakeProvider({ clientId = freshClientId(), routes = {}, onlyRoutes = false }: FakeProviderOptions = {}) {
+export function fakeProvider({
+  clientId = freshClientId(),
+  routes = {},
+  onlyRoutes = false,
+}: FakeProviderOptions = {}) {
   let counter = 0;
   let nonce = '';
   const live = new Set<string>();
@@ -139,7 +154,13 @@ export function fakeProvider({ clientId = freshClientId(), routes = {}, onlyRout
       id_token: idToken({ aud: clientId, ...claims }),
     });
   };
-  const options = (): ClientOptions => ({ issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: provider.net.fetch });
+  const options = (): ClientOptions => ({
+    issuer: ISSUER,
+    clientId,
+    redirectUri: REDIRECT_URI,
+    metadata,
+    fetch: provider.net.fetch,
+  });
   const provider = {
     clientId,
     live,
@@ -154,16 +175,20 @@ export function fakeProvider({ clientId = freshClientId(), routes = {}, onlyRout
       }
       return issue();
     },
-    net: fakeFetch(onlyRoutes ? routes : {
-      '/token': (req): Response | Promise<Response> => {
-        if (req.body.get('grant_type') === 'authorization_code') return issue({ nonce });
-        const rt = req.body.get('refresh_token')!;
-        spent.push(rt);
-        return provider.refresh(rt);
-      },
-      '/revoke': () => new Response(null, { status: 200 }),
-      ...routes,
-    }),
+    net: fakeFetch(
+      onlyRoutes
+        ? routes
+        : {
+            '/token': (req): Response | Promise<Response> => {
+              if (req.body.get('grant_type') === 'authorization_code') return issue({ nonce });
+              const rt = req.body.get('refresh_token')!;
+              spent.push(rt);
+              return provider.refresh(rt);
+            },
+            '/revoke': () => new Response(null, { status: 200 }),
+            ...routes,
+          },
+    ),
     /** The nonce the next ID token carries (set by {@link startLogin} from the authorization request). */
     setNonce: (value: string) => {
       nonce = value;

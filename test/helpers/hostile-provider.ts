@@ -55,9 +55,12 @@ export interface ScriptedOp {
 
 /** A JSON response. */
 export function jsonResponse(body: unknown, status = 200): ScriptedResponse {
-  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
 }
-
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -73,7 +76,11 @@ export async function startHostileProvider(options: ScriptedOpOptions = {}): Pro
   let issuer = '';
 
   const server = http.createServer(async (req, res) => {
-    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'GET, POST' };
+    const cors = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': '*',
+      'access-control-allow-methods': 'GET, POST',
+    };
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const text = await readBody(req);
@@ -85,7 +92,9 @@ export async function startHostileProvider(options: ScriptedOpOptions = {}): Pro
       const request: ScriptedRequest = { method: req.method ?? 'GET', pathname, body: new URLSearchParams(text) };
       requests.push(request);
       const handler = handlers.get(pathname);
-      const answer: ScriptedResponse = handler ? await handler(request) : { status: 404, body: `no script for ${pathname}` };
+      const answer: ScriptedResponse = handler
+        ? await handler(request)
+        : { status: 404, body: `no script for ${pathname}` };
       res.writeHead(answer.status ?? 200, { ...cors, ...answer.headers });
       if (answer.stall) res.write(answer.body ?? '');
       else res.end(answer.body ?? '');
@@ -99,18 +108,20 @@ export async function startHostileProvider(options: ScriptedOpOptions = {}): Pro
   });
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}${issuerPath}`;
 
-  handlers.set('/.well-known/openid-configuration', () => jsonResponse({
-    issuer,
-    authorization_endpoint: `${issuer}/authorize`,
-    token_endpoint: `${issuer}/token`,
-    jwks_uri: `${issuer}/jwks`,
-    response_types_supported: ['code'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    code_challenge_methods_supported: ['S256'],
-    authorization_response_iss_parameter_supported: true,
-    ...metadata,
-  }));
+  handlers.set('/.well-known/openid-configuration', () =>
+    jsonResponse({
+      issuer,
+      authorization_endpoint: `${issuer}/authorize`,
+      token_endpoint: `${issuer}/token`,
+      jwks_uri: `${issuer}/jwks`,
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      ...metadata,
+    }),
+  );
   handlers.set('/jwks', () => jsonResponse(jwks()));
 
   return {
@@ -123,13 +134,21 @@ export async function startHostileProvider(options: ScriptedOpOptions = {}): Pro
     },
     idToken(claims = {}, forgery) {
       const now = Math.floor(Date.now() / 1000);
-      const payload: Record<string, unknown> = { iss: issuer, aud: clientId, sub: 'alice', iat: now, exp: now + 3600, ...claims };
+      const payload: Record<string, unknown> = {
+        iss: issuer,
+        aud: clientId,
+        sub: 'alice',
+        iat: now,
+        exp: now + 3600,
+        ...claims,
+      };
       for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
       return signJwt(payload, forgery);
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -143,9 +143,7 @@ async function request(url: string, jar: CookieJar, init: RequestInit = {}): Pro
   return response;
 }
 
-type Stop =
-  | { kind: 'left-op'; url: string }
-  | { kind: 'page'; url: string; status: number; html: string };
+type Stop = { kind: 'left-op'; url: string } | { kind: 'page'; url: string; status: number; html: string };
 
 /**
  * Follows redirects while they stay on the OP's origin. Stops at the first
@@ -170,7 +168,11 @@ async function follow(startUrl: string, jar: CookieJar, opOrigin: string, first?
 }
 
 function describePage(stop: Stop & { kind: 'page' }): string {
-  const text = stop.html.replace(/<style[\s\S]*?<\/style>/gi, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = stop.html
+    .replace(/<style[\s\S]*?<\/style>/gi, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `HTTP ${stop.status} at ${stop.url}: ${text.slice(0, 300)}`;
 }
 
@@ -301,8 +303,14 @@ export interface AuthorizeUrlParams {
 /** Builds `${issuer}/auth?...` for the demo client (response_type=code, S256). */
 export function buildAuthorizeUrl(issuer: string, params: AuthorizeUrlParams): string {
   const {
-    redirectUri, codeChallenge, state, nonce, scope = 'openid profile email offline_access', prompt,
-    clientId = 'pkce-spa-demo', ...extra
+    redirectUri,
+    codeChallenge,
+    state,
+    nonce,
+    scope = 'openid profile email offline_access',
+    prompt,
+    clientId = 'pkce-spa-demo',
+    ...extra
   } = params;
   const url = new URL(`${issuer}/auth`);
   url.searchParams.set('client_id', clientId);

@@ -27,7 +27,12 @@ export interface Forgery {
 
 /** The JWKS after a key rotation: the provider's key and the one that was a stranger (kid `rotated-key`). */
 export function rotatedJwks(): { keys: Record<string, unknown>[] } {
-  return { keys: [...jwks().keys, { ...stranger.publicKey.export({ format: 'jwk' }), kid: 'rotated-key', alg: 'RS256', use: 'sig' }] };
+  return {
+    keys: [
+      ...jwks().keys,
+      { ...stranger.publicKey.export({ format: 'jwk' }), kid: 'rotated-key', alg: 'RS256', use: 'sig' },
+    ],
+  };
 }
 
 /** A compact JWS over `payload`, signed with the provider's key unless `forge` says otherwise. */
@@ -37,7 +42,10 @@ export function signJwt(payload: Record<string, unknown>, options: Forgery = {})
   const alg = forge === 'hs256' ? 'HS256' : 'RS256';
   const input = `${b64url({ alg, typ: 'JWT', kid: KID, ...header })}.${b64url(payload)}`;
   let signature: Buffer;
-  if (forge === 'hs256') signature = createHmac('sha256', pair.publicKey.export({ format: 'pem', type: 'spki' })).update(input).digest();
+  if (forge === 'hs256')
+    signature = createHmac('sha256', pair.publicKey.export({ format: 'pem', type: 'spki' }))
+      .update(input)
+      .digest();
   else if (forge === 'garbage') signature = Buffer.from('not a signature');
   else signature = sign('sha256', Buffer.from(input), forge === 'stranger' ? stranger.privateKey : pair.privateKey);
   return `${input}.${signature.toString('base64url')}`;

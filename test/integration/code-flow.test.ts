@@ -6,10 +6,23 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createPkceClient, type PkceClient } from '../../src/index.js';
-import { browserFetch, installBrowserShim, type BrowserFetch, type BrowserFetchOptions, type BrowserShim } from '../helpers/browser-shim.js';
 import {
-  authorizeWithCookies, buildAuthorizeUrl, createPkce, endSessionWithFetch, isInteractionUrl, loginWithFetch,
-  startRealProvider, type DemoServers, type LoginOptions,
+  browserFetch,
+  installBrowserShim,
+  type BrowserFetch,
+  type BrowserFetchOptions,
+  type BrowserShim,
+} from '../helpers/browser-shim.js';
+import {
+  authorizeWithCookies,
+  buildAuthorizeUrl,
+  createPkce,
+  endSessionWithFetch,
+  isInteractionUrl,
+  loginWithFetch,
+  startRealProvider,
+  type DemoServers,
+  type LoginOptions,
 } from '../helpers/real-provider.js';
 
 let op: DemoServers;
@@ -31,7 +44,10 @@ afterEach(() => {
 });
 
 /** A client on a page at `pageOrigin` (default: the app, which the provider allows for CORS). */
-async function newClient(fetchOptions: BrowserFetchOptions = {}, pageOrigin = op.appUrl): Promise<{ client: PkceClient; net: BrowserFetch }> {
+async function newClient(
+  fetchOptions: BrowserFetchOptions = {},
+  pageOrigin = op.appUrl,
+): Promise<{ client: PkceClient; net: BrowserFetch }> {
   const net = browserFetch(pageOrigin, fetchOptions);
   const client = await createPkceClient({
     issuer: op.issuer,
@@ -64,7 +80,9 @@ describe('authorization code flow with PKCE', () => {
     const authorizeUrl = new URL(shim.lastAssigned());
     expect(authorizeUrl.origin + authorizeUrl.pathname).toBe(`${op.issuer}/auth`);
     expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorizeUrl.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'offline_access']));
+    expect(authorizeUrl.searchParams.get('scope')?.split(' ')).toEqual(
+      expect.arrayContaining(['openid', 'offline_access']),
+    );
 
     const { callbackUrl } = await loginWithFetch(authorizeUrl.href, { login: 'alice' });
     expect(new URL(callbackUrl).searchParams.get('iss')).toBe(op.issuer);
@@ -100,7 +118,11 @@ describe('authorization code flow with PKCE', () => {
     const serverDescription = params.get('error_description');
     expect(serverDescription).toBeTruthy();
 
-    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({ name: 'AuthError', code: 'access_denied', description: serverDescription });
+    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'access_denied',
+      description: serverDescription,
+    });
     expect(client.isAuthenticated()).toBe(false);
     expect(client.getUser()).toBeUndefined();
     expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'access_denied' } });
@@ -132,14 +154,21 @@ describe('authorization code flow with PKCE', () => {
       // Whoever sees the token request (code + verifier) redeems it before the SDK's request arrives.
       before: async (url, body) => {
         if (url.pathname !== '/token' || body.get('grant_type') !== 'authorization_code') return;
-        const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const response = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
         expect(response.status).toBe(200);
         stolen = (await response.json()) as { access_token?: string };
       },
     });
     const { callbackUrl } = await authorize(client);
 
-    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({ code: 'invalid_grant', description: expect.any(String) });
+    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      description: expect.any(String),
+    });
     expect(stolen?.access_token).toEqual(expect.any(String));
     expect(client.isAuthenticated()).toBe(false);
     expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_grant' } });
@@ -153,7 +182,10 @@ describe('authorization code flow with PKCE', () => {
     const { client, net } = await newClient({}, 'http://127.0.0.1:9');
     const { callbackUrl } = await authorize(client);
 
-    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({ code: 'network_error', message: expect.stringContaining('CORS') });
+    await expect(client.handleRedirectCallback(callbackUrl)).rejects.toMatchObject({
+      code: 'network_error',
+      message: expect.stringContaining('CORS'),
+    });
     expect(net.to('/token')).toHaveLength(0); // the browser hid the response
     expect(client.isAuthenticated()).toBe(false);
   });
@@ -166,7 +198,8 @@ describe('authorization code flow with PKCE', () => {
     expect(refreshToken).toEqual(expect.any(String));
     expect(await op.provider.RefreshToken.find(refreshToken as string)).toBeDefined();
     // Control: while the provider session lives, a new authorization request needs no interaction.
-    const probe = () => buildAuthorizeUrl(op.issuer, { redirectUri: `${op.appUrl}/`, codeChallenge: createPkce().challenge, state: 's' });
+    const probe = () =>
+      buildAuthorizeUrl(op.issuer, { redirectUri: `${op.appUrl}/`, codeChallenge: createPkce().challenge, state: 's' });
     expect(new URL(await authorizeWithCookies(probe(), cookies.clone())).searchParams.get('code')).toBeTruthy();
 
     await client.logout();
@@ -178,7 +211,11 @@ describe('authorization code flow with PKCE', () => {
     expect(await op.provider.RefreshToken.find(refreshToken as string)).toBeUndefined();
     const replay = await fetch(`${op.issuer}/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken as string, client_id: op.clientId }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken as string,
+        client_id: op.clientId,
+      }),
     });
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
 

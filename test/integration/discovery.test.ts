@@ -37,7 +37,11 @@ describe('discovery', () => {
     // "http://localhost:1234" and "http://localhost:1234/" are the same URL; oauth4webapi compares normalised hrefs.
     const shim = installBrowserShim(`${op.appUrl}/`);
     try {
-      const client = await createPkceClient({ ...options(`${op.issuer}/`), redirectUri: `${op.appUrl}/`, fetch: browserFetch(op.appUrl).fetch });
+      const client = await createPkceClient({
+        ...options(`${op.issuer}/`),
+        redirectUri: `${op.appUrl}/`,
+        fetch: browserFetch(op.appUrl).fetch,
+      });
       expect(client.getState().status).toBe('unauthenticated');
       await client.loginWithRedirect();
       const { callbackUrl } = await loginWithFetch(shim.lastAssigned());
@@ -51,7 +55,10 @@ describe('discovery', () => {
   it('the provider reached under another host name fails with issuer_mismatch', async () => {
     // Same server, but its metadata names http://localhost:<port>, not http://127.0.0.1:<port>.
     const alias = op.issuer.replace('//localhost:', '//127.0.0.1:');
-    await expect(createPkceClient(options(alias))).rejects.toMatchObject({ name: 'AuthError', code: 'issuer_mismatch' });
+    await expect(createPkceClient(options(alias))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'issuer_mismatch',
+    });
   });
 
   it('a trailing-slash mismatch on an issuer with a path fails with issuer_mismatch', async () => {
@@ -60,7 +67,10 @@ describe('discovery', () => {
       await expect(createPkceClient(options(sop.issuer))).resolves.toBeInstanceOf(PkceClient);
       await expect(createPkceClient(options(`${sop.issuer}/`))).rejects.toMatchObject({ code: 'issuer_mismatch' });
       // Both spellings fetch the same document; only the comparison differs.
-      expect(sop.requests.map((r) => r.pathname)).toEqual(['/.well-known/openid-configuration', '/.well-known/openid-configuration']);
+      expect(sop.requests.map((r) => r.pathname)).toEqual([
+        '/.well-known/openid-configuration',
+        '/.well-known/openid-configuration',
+      ]);
     } finally {
       await sop.close();
     }
@@ -69,7 +79,10 @@ describe('discovery', () => {
   it("metadata naming another server's issuer fails with issuer_mismatch", async () => {
     const sop = await startHostileProvider({ metadata: { issuer: op.issuer } });
     try {
-      await expect(createPkceClient(options(sop.issuer))).rejects.toMatchObject({ code: 'issuer_mismatch', message: expect.stringContaining('issuer') });
+      await expect(createPkceClient(options(sop.issuer))).rejects.toMatchObject({
+        code: 'issuer_mismatch',
+        message: expect.stringContaining('issuer'),
+      });
     } finally {
       await sop.close();
     }
@@ -81,7 +94,11 @@ describe('discovery', () => {
     const { port } = probe.address() as AddressInfo;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
 
-    await expect(createPkceClient(options(`http://127.0.0.1:${port}`))).rejects.toMatchObject({ name: 'AuthError', code: 'network_error', cause: expect.any(TypeError) });
+    await expect(createPkceClient(options(`http://127.0.0.1:${port}`))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'network_error',
+      cause: expect.any(TypeError),
+    });
   });
 
   it('a server that never answers fails with timeout after timeoutMs', async () => {
@@ -92,7 +109,10 @@ describe('discovery', () => {
       const { port } = silent.address() as AddressInfo;
       const started = performance.now();
 
-      await expect(createPkceClient(options(`http://127.0.0.1:${port}`, { timeoutMs: 200 }))).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('200 ms') });
+      await expect(createPkceClient(options(`http://127.0.0.1:${port}`, { timeoutMs: 200 }))).rejects.toMatchObject({
+        code: 'timeout',
+        message: expect.stringContaining('200 ms'),
+      });
       const elapsed = performance.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(190);
       expect(elapsed).toBeLessThan(5_000);
@@ -105,7 +125,11 @@ describe('discovery', () => {
 
   it('a discovery document that is HTML fails with invalid_response', async () => {
     const sop = await startHostileProvider();
-    sop.on('/.well-known/openid-configuration', () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<h1>Hello</h1>' }));
+    sop.on('/.well-known/openid-configuration', () => ({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<h1>Hello</h1>',
+    }));
     try {
       await expect(createPkceClient(options(sop.issuer))).rejects.toMatchObject({ code: 'invalid_response' });
     } finally {
@@ -122,7 +146,11 @@ describe('discovery', () => {
       expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_response' } });
       sop.on('/.well-known/openid-configuration', () => ({
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ issuer: sop.issuer, authorization_endpoint: `${sop.issuer}/authorize`, token_endpoint: `${sop.issuer}/token` }),
+        body: JSON.stringify({
+          issuer: sop.issuer,
+          authorization_endpoint: `${sop.issuer}/authorize`,
+          token_endpoint: `${sop.issuer}/token`,
+        }),
       }));
       await expect(client.ready()).resolves.toBeUndefined();
       expect(sop.count('/.well-known/openid-configuration')).toBe(2);

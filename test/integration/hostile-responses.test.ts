@@ -7,7 +7,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { createPkceClient, type PkceClient } from '../../src/index.js';
 import { browserFetch, installBrowserShim, type BrowserShim } from '../helpers/browser-shim.js';
-import { jsonResponse, startHostileProvider, type ScriptedOp, type ScriptedResponse } from '../helpers/hostile-provider.js';
+import {
+  jsonResponse,
+  startHostileProvider,
+  type ScriptedOp,
+  type ScriptedResponse,
+} from '../helpers/hostile-provider.js';
 
 const APP = 'http://localhost:5173';
 let sop: ScriptedOp;
@@ -30,7 +35,12 @@ afterEach(() => {
 
 /** Starts a login and returns the callback the scripted server "redirects" to, with the login's state and nonce. */
 async function startLogin(): Promise<{ client: PkceClient; callback: URL; nonce: string }> {
-  const client = await createPkceClient({ issuer: sop.issuer, clientId: sop.clientId, redirectUri: `${APP}/`, fetch: browserFetch(APP).fetch });
+  const client = await createPkceClient({
+    issuer: sop.issuer,
+    clientId: sop.clientId,
+    redirectUri: `${APP}/`,
+    fetch: browserFetch(APP).fetch,
+  });
   await client.loginWithRedirect();
   const authorize = new URL(shim.lastAssigned());
   expect(authorize.href.startsWith(`${sop.issuer}/authorize?`)).toBe(true);
@@ -43,7 +53,14 @@ async function startLogin(): Promise<{ client: PkceClient; callback: URL; nonce:
 }
 
 function tokenBody(idToken: string): Record<string, unknown> {
-  return { access_token: 'at-1', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-1', scope: 'openid profile email offline_access', id_token: idToken };
+  return {
+    access_token: 'at-1',
+    token_type: 'Bearer',
+    expires_in: 300,
+    refresh_token: 'rt-1',
+    scope: 'openid profile email offline_access',
+    id_token: idToken,
+  };
 }
 
 function expectSignedOut(client: PkceClient, code: string): void {
@@ -78,23 +95,41 @@ describe('hostile token and callback responses', () => {
     const { client, callback, nonce } = await startLogin();
     sop.on('/token', () => jsonResponse(tokenBody(idToken(nonce))));
 
-    await expect(client.handleRedirectCallback(callback.href)).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_id_token' });
+    await expect(client.handleRedirectCallback(callback.href)).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_id_token',
+    });
     expect(sop.count('/token')).toBe(1);
     expectSignedOut(client, 'invalid_id_token');
   });
 
   const badBodies: [string, ScriptedResponse][] = [
-    ['HTML instead of JSON', { status: 200, headers: { 'content-type': 'text/html' }, body: '<!doctype html><h1>Welcome to nginx!</h1>' }],
-    ['a 500 without a JSON body', { status: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' }],
-    ['a 502 HTML error page labelled as JSON', { status: 502, headers: { 'content-type': 'application/json' }, body: '<html>Bad Gateway</html>' }],
-    ['a 200 body labelled as JSON that is not JSON', { status: 200, headers: { 'content-type': 'application/json' }, body: '<html>maintenance</html>' }],
+    [
+      'HTML instead of JSON',
+      { status: 200, headers: { 'content-type': 'text/html' }, body: '<!doctype html><h1>Welcome to nginx!</h1>' },
+    ],
+    [
+      'a 500 without a JSON body',
+      { status: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' },
+    ],
+    [
+      'a 502 HTML error page labelled as JSON',
+      { status: 502, headers: { 'content-type': 'application/json' }, body: '<html>Bad Gateway</html>' },
+    ],
+    [
+      'a 200 body labelled as JSON that is not JSON',
+      { status: 200, headers: { 'content-type': 'application/json' }, body: '<html>maintenance</html>' },
+    ],
     ['JSON without an access_token', jsonResponse({ token_type: 'Bearer' })],
   ];
   it.each(badBodies)('a token response with %s fails with invalid_response', async (_what, answer) => {
     const { client, callback } = await startLogin();
     sop.on('/token', () => answer);
 
-    await expect(client.handleRedirectCallback(callback.href)).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_response' });
+    await expect(client.handleRedirectCallback(callback.href)).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_response',
+    });
     expect(sop.count('/token')).toBe(1);
     expectSignedOut(client, 'invalid_response');
   });
@@ -104,7 +139,10 @@ describe('hostile token and callback responses', () => {
     sop.on('/token', () => jsonResponse(tokenBody(sop.idToken({ nonce }))));
     callback.searchParams.set('iss', other.issuer);
 
-    await expect(client.handleRedirectCallback(callback.href)).rejects.toMatchObject({ code: 'issuer_mismatch', message: expect.stringContaining(other.issuer) });
+    await expect(client.handleRedirectCallback(callback.href)).rejects.toMatchObject({
+      code: 'issuer_mismatch',
+      message: expect.stringContaining(other.issuer),
+    });
     expect(sop.count('/token')).toBe(0);
     expectSignedOut(client, 'issuer_mismatch');
     // The transaction is spent: the same callback with the right iss is no longer accepted.
@@ -133,7 +171,9 @@ describe('hostile token and callback responses', () => {
     it('a refreshed ID token for another subject fails with invalid_id_token and keeps the session', async () => {
       const client = await signedIn();
       const user = client.getUser();
-      sop.on('/token', () => jsonResponse({ ...tokenBody(sop.idToken({ sub: 'mallory' })), access_token: 'at-mallory' }));
+      sop.on('/token', () =>
+        jsonResponse({ ...tokenBody(sop.idToken({ sub: 'mallory' })), access_token: 'at-mallory' }),
+      );
 
       await expect(client.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ code: 'invalid_id_token' });
 

@@ -31,11 +31,26 @@ afterEach(() => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const tokenBody = (idToken: string, rt = 'rt-1') => ({ access_token: 'at-1', token_type: 'Bearer', expires_in: 300, refresh_token: rt, id_token: idToken });
+const tokenBody = (idToken: string, rt = 'rt-1') => ({
+  access_token: 'at-1',
+  token_type: 'Bearer',
+  expires_in: 300,
+  refresh_token: rt,
+  id_token: idToken,
+});
 
 /** A client whose login is at the callback; `answer(nonce)` makes the code exchange's ID token. */
-async function atCallback(extra: Partial<ClientOptions> = {}, op = sop): Promise<{ client: PkceClient; finish: () => Promise<unknown>; nonce: string }> {
-  const client = await createPkceClient({ issuer: op.issuer, clientId: op.clientId, redirectUri: `${APP}/`, fetch: browserFetch(APP).fetch, ...extra });
+async function atCallback(
+  extra: Partial<ClientOptions> = {},
+  op = sop,
+): Promise<{ client: PkceClient; finish: () => Promise<unknown>; nonce: string }> {
+  const client = await createPkceClient({
+    issuer: op.issuer,
+    clientId: op.clientId,
+    redirectUri: `${APP}/`,
+    fetch: browserFetch(APP).fetch,
+    ...extra,
+  });
   await client.loginWithRedirect();
   const authorize = new URL(shim.lastAssigned());
   const callback = `${APP}/?code=c&state=${authorize.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`;
@@ -56,7 +71,10 @@ describe('ID-token signatures', () => {
   it.each(forged)('%s at the code exchange is invalid_id_token and nobody is signed in', async (_what, make) => {
     const { client, finish, nonce } = await atCallback();
     sop.on('/token', () => jsonResponse(tokenBody(make({ nonce }))));
-    const error = await finish().then(() => undefined, (e: unknown) => e);
+    const error = await finish().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isAuthError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'invalid_id_token' });
     expect(client.isAuthenticated()).toBe(false);
@@ -102,10 +120,30 @@ describe('ID-token signatures', () => {
     const before = sop.count('/jwks');
     // The provider rotates: its JWKS now has the new key, and the refresh's ID token is signed with it.
     sop.on('/jwks', () => jsonResponse(rotatedJwks()));
-    sop.on('/token', () => jsonResponse(tokenBody(signJwt({ iss: sop.issuer, aud: sop.clientId, sub: 'alice', iat: now(), exp: now() + 600 }, { forge: 'stranger', header: { kid: 'rotated-key' } }), 'rt-2')));
+    sop.on('/token', () =>
+      jsonResponse(
+        tokenBody(
+          signJwt(
+            { iss: sop.issuer, aud: sop.clientId, sub: 'alice', iat: now(), exp: now() + 600 },
+            { forge: 'stranger', header: { kid: 'rotated-key' } },
+          ),
+          'rt-2',
+        ),
+      ),
+    );
     await client.getAccessToken({ forceRefresh: true });
     expect(sop.count('/jwks')).toBe(before + 1);
-    sop.on('/token', () => jsonResponse(tokenBody(signJwt({ iss: sop.issuer, aud: sop.clientId, sub: 'alice', iat: now(), exp: now() + 600 }, { header: { kid: 'nobody-has-this' } }), 'rt-3')));
+    sop.on('/token', () =>
+      jsonResponse(
+        tokenBody(
+          signJwt(
+            { iss: sop.issuer, aud: sop.clientId, sub: 'alice', iat: now(), exp: now() + 600 },
+            { header: { kid: 'nobody-has-this' } },
+          ),
+          'rt-3',
+        ),
+      ),
+    );
     await expect(client.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ code: 'invalid_id_token' });
     expect(sop.count('/jwks')).toBe(before + 2);
   });
@@ -123,7 +161,9 @@ describe('ID-token signatures', () => {
     sop.on('/token', () => jsonResponse(tokenBody(sop.idToken({ nonce: old.nonce, auth_time: now() - 3600 }))));
     await expect(old.finish()).rejects.toMatchObject({ code: 'invalid_id_token' });
     const recent = await atCallback({ authorizationParams: { max_age: '300' } });
-    sop.on('/token', () => jsonResponse(tokenBody(sop.idToken({ nonce: recent.nonce, auth_time: now() - 10, acr: 'urn:mfa' }))));
+    sop.on('/token', () =>
+      jsonResponse(tokenBody(sop.idToken({ nonce: recent.nonce, auth_time: now() - 10, acr: 'urn:mfa' }))),
+    );
     await recent.finish();
     expect(recent.client.getIdTokenClaims()).toMatchObject({ acr: 'urn:mfa' });
   });

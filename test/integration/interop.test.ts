@@ -65,7 +65,7 @@ describe('discovery behind a redirect', () => {
     expect(error.code).toBe('invalid_response');
     expect(error.message).toContain(op.issuer + WELL_KNOWN);
     expect(error.message).toContain(elsewhere.issuer + WELL_KNOWN);
-    expect(error.message).toContain('another origin: use that server\'s issuer, or the metadata option');
+    expect(error.message).toContain("another origin: use that server's issuer, or the metadata option");
   });
 });
 
@@ -85,7 +85,9 @@ describe('discovery errors name the URL and the status', () => {
     op.on(WELL_KNOWN, () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' }));
     const error = await startError(op.issuer);
     expect(error).toMatchObject({ code: 'invalid_response' });
-    expect(error.message).toBe(`Discovery at ${op.issuer}${WELL_KNOWN} answered HTTP 200, not JSON: check the issuer option`);
+    expect(error.message).toBe(
+      `Discovery at ${op.issuer}${WELL_KNOWN} answered HTTP 200, not JSON: check the issuer option`,
+    );
   });
 
   it('issuer_mismatch names the expected and the received issuer and the fix', async () => {
@@ -101,7 +103,12 @@ describe('discovery errors name the URL and the status', () => {
 describe('timeoutMs covers the whole request, body included', () => {
   it('discovery whose body stalls after the headers fails with timeout; the cause is a message, not an Event', async () => {
     const op = await scripted();
-    op.on(WELL_KNOWN, () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"issuer":', stall: true }));
+    op.on(WELL_KNOWN, () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"issuer":',
+      stall: true,
+    }));
     const started = performance.now();
     const error = await startError(op.issuer, { timeoutMs: 300 });
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -114,13 +121,25 @@ describe('timeoutMs covers the whole request, body included', () => {
 
   it('a token request whose body stalls fails with timeout and leaves nobody signed in', async () => {
     const op = await scripted();
-    op.on('/token', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"access_token":"at-stalled', stall: true }));
+    op.on('/token', () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"access_token":"at-stalled',
+      stall: true,
+    }));
     const shim = installBrowserShim(`${APP}/`);
     try {
-      const client = await createPkceClient({ issuer: op.issuer, clientId: 'spa', redirectUri: `${APP}/`, timeoutMs: 300 });
+      const client = await createPkceClient({
+        issuer: op.issuer,
+        clientId: 'spa',
+        redirectUri: `${APP}/`,
+        timeoutMs: 300,
+      });
       await client.loginWithRedirect();
       const state = new URL(shim.lastAssigned()).searchParams.get('state')!;
-      const error = await client.handleRedirectCallback(`${APP}/?code=c&state=${state}&iss=${encodeURIComponent(op.issuer)}`).catch((e: AuthError) => e);
+      const error = await client
+        .handleRedirectCallback(`${APP}/?code=c&state=${state}&iss=${encodeURIComponent(op.issuer)}`)
+        .catch((e: AuthError) => e);
       expect(error).toMatchObject({ code: 'timeout' });
       expect(client.isAuthenticated()).toBe(false);
       expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'timeout' } });
@@ -133,21 +152,38 @@ describe('timeoutMs covers the whole request, body included', () => {
 describe('timeoutMs covers revocation', () => {
   it('logout settles when the revocation response stalls after its headers', async () => {
     const op = await scripted({ metadata: { revocation_endpoint: '' } });
-    op.on('/token', () => jsonResponse({
-      access_token: 'at-1', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-1', id_token: op.idToken({ nonce }),
-    }));
+    op.on('/token', () =>
+      jsonResponse({
+        access_token: 'at-1',
+        token_type: 'Bearer',
+        expires_in: 300,
+        refresh_token: 'rt-1',
+        id_token: op.idToken({ nonce }),
+      }),
+    );
     let nonce = '';
     // An error answer: oauth4webapi reads the body of a non-200 revocation response (a 200 it does not read).
-    op.on('/revoke', () => ({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":', stall: true }));
+    op.on('/revoke', () => ({
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: '{"error":',
+      stall: true,
+    }));
     const shim = installBrowserShim(`${APP}/`);
     try {
       const client = await createPkceClient({
-        issuer: op.issuer, clientId: 'spa', redirectUri: `${APP}/`, timeoutMs: 300, metadataOverrides: { revocation_endpoint: `${op.issuer}/revoke` },
+        issuer: op.issuer,
+        clientId: 'spa',
+        redirectUri: `${APP}/`,
+        timeoutMs: 300,
+        metadataOverrides: { revocation_endpoint: `${op.issuer}/revoke` },
       });
       await client.loginWithRedirect();
       const auth = new URL(shim.lastAssigned());
       nonce = auth.searchParams.get('nonce')!;
-      await client.handleRedirectCallback(`${APP}/?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`);
+      await client.handleRedirectCallback(
+        `${APP}/?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`,
+      );
       const started = performance.now();
       await client.logout({ localOnly: true });
       expect(performance.now() - started).toBeLessThan(5_000);
@@ -162,22 +198,33 @@ describe('timeoutMs covers revocation', () => {
 describe('metadataOverrides', () => {
   it('adds an endpoint discovery lacks (revocation) while discovery still runs, and logout uses it', async () => {
     const op = await scripted();
-    op.on('/token', () => jsonResponse({
-      access_token: 'at-1', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-1', id_token: op.idToken({ nonce: nonceSeen }),
-    }));
+    op.on('/token', () =>
+      jsonResponse({
+        access_token: 'at-1',
+        token_type: 'Bearer',
+        expires_in: 300,
+        refresh_token: 'rt-1',
+        id_token: op.idToken({ nonce: nonceSeen }),
+      }),
+    );
     let nonceSeen = '';
     op.on('/revoke_token/', (r) => (revoked.push(r.body.get('token')!), { status: 200 }));
     const revoked: string[] = [];
     const shim = installBrowserShim(`${APP}/`);
     try {
       const client = await createPkceClient({
-        issuer: op.issuer, clientId: 'spa', redirectUri: `${APP}/`, metadataOverrides: { revocation_endpoint: `${op.issuer}/revoke_token/` },
+        issuer: op.issuer,
+        clientId: 'spa',
+        redirectUri: `${APP}/`,
+        metadataOverrides: { revocation_endpoint: `${op.issuer}/revoke_token/` },
       });
       expect(op.count(WELL_KNOWN)).toBe(1);
       await client.loginWithRedirect();
       const auth = new URL(shim.lastAssigned());
       nonceSeen = auth.searchParams.get('nonce')!;
-      await client.handleRedirectCallback(`${APP}/?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`);
+      await client.handleRedirectCallback(
+        `${APP}/?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`,
+      );
       await client.logout({ localOnly: true });
       expect(revoked).toEqual(['rt-1']);
     } finally {

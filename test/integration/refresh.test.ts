@@ -5,7 +5,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createPkceClient, type AuthState, type PkceClient } from '../../src/index.js';
-import { browserFetch, installBrowserShim, type BrowserFetch, type BrowserFetchOptions, type BrowserShim } from '../helpers/browser-shim.js';
+import {
+  browserFetch,
+  installBrowserShim,
+  type BrowserFetch,
+  type BrowserFetchOptions,
+  type BrowserShim,
+} from '../helpers/browser-shim.js';
 import { loginWithFetch, startRealProvider, type DemoServers } from '../helpers/real-provider.js';
 
 let op: DemoServers;
@@ -28,7 +34,12 @@ afterEach(() => {
 /** A client signed in as alice through the real login flow; the server's counters start at zero afterwards. */
 async function signedIn(fetchOptions: BrowserFetchOptions = {}): Promise<{ client: PkceClient; net: BrowserFetch }> {
   const net = browserFetch(op.appUrl, fetchOptions);
-  const client = await createPkceClient({ issuer: op.issuer, clientId: op.clientId, redirectUri: `${op.appUrl}/`, fetch: net.fetch });
+  const client = await createPkceClient({
+    issuer: op.issuer,
+    clientId: op.clientId,
+    redirectUri: `${op.appUrl}/`,
+    fetch: net.fetch,
+  });
   await client.loginWithRedirect();
   const { callbackUrl } = await loginWithFetch(shim.lastAssigned());
   shim.setLocation(callbackUrl);
@@ -38,7 +49,8 @@ async function signedIn(fetchOptions: BrowserFetchOptions = {}): Promise<{ clien
   return { client, net };
 }
 
-const refreshRequests = (net: BrowserFetch) => net.to('/token').filter((r) => r.body.get('grant_type') === 'refresh_token');
+const refreshRequests = (net: BrowserFetch) =>
+  net.to('/token').filter((r) => r.body.get('grant_type') === 'refresh_token');
 
 async function apiStatus(accessToken: string): Promise<number> {
   const response = await fetch(`${op.appUrl}/api/protected`, { headers: { authorization: `Bearer ${accessToken}` } });

@@ -8,7 +8,9 @@ import * as vue from '../../src/vue/index.js';
 
 describe('pkce-spa/react', () => {
   it('exports exactly AuthProvider, useAuth, RequireAuth, AuthErrorFallback and getReturnTo (and their types)', () => {
-    expectTypeOf<keyof typeof react>().toEqualTypeOf<'AuthProvider' | 'useAuth' | 'RequireAuth' | 'AuthErrorFallback' | 'getReturnTo'>();
+    expectTypeOf<keyof typeof react>().toEqualTypeOf<
+      'AuthProvider' | 'useAuth' | 'RequireAuth' | 'AuthErrorFallback' | 'getReturnTo'
+    >();
   });
 
   it('AuthProvider takes the client, an optional onRedirectCallback (also told of a failure) and the router basename', () => {
@@ -23,8 +25,12 @@ describe('pkce-spa/react', () => {
   });
 
   it('useAuth types custom claims', () => {
-    expectTypeOf(react.useAuth<{ sub: string; roles: string[] }>).returns.toEqualTypeOf<react.UseAuthResult<{ sub: string; roles: string[] }>>();
-    expectTypeOf<react.UseAuthResult<{ sub: string; roles: string[] }>['user']>().toEqualTypeOf<{ sub: string; roles: string[] } | undefined>();
+    expectTypeOf(react.useAuth<{ sub: string; roles: string[] }>).returns.toEqualTypeOf<
+      react.UseAuthResult<{ sub: string; roles: string[] }>
+    >();
+    expectTypeOf<react.UseAuthResult<{ sub: string; roles: string[] }>['user']>().toEqualTypeOf<
+      { sub: string; roles: string[] } | undefined
+    >();
   });
 
   it('useAuth returns the state, two booleans, the client and its methods', () => {
@@ -59,7 +65,9 @@ describe('pkce-spa/vue', () => {
   it('createAuth returns a plugin for app.use()', () => {
     expectTypeOf(vue.createAuth).parameters.toEqualTypeOf<[client: PkceClient, options?: vue.AuthPluginOptions]>();
     expectTypeOf<vue.AuthPlugin['install']>().toEqualTypeOf<(app: App) => void>();
-    expectTypeOf<vue.AuthPluginOptions['onRedirectCallback']>().toEqualTypeOf<((appState: unknown, error?: AuthError) => void) | undefined>();
+    expectTypeOf<vue.AuthPluginOptions['onRedirectCallback']>().toEqualTypeOf<
+      ((appState: unknown, error?: AuthError) => void) | undefined
+    >();
     expectTypeOf<vue.AuthPluginOptions['router']>().toEqualTypeOf<vue.RouterLike | undefined>();
   });
 
@@ -74,8 +82,13 @@ describe('pkce-spa/vue', () => {
   });
 
   it('createAuthGuard returns a router guard that resolves a boolean', () => {
-    expectTypeOf(vue.createAuthGuard<never>).parameters.toEqualTypeOf<[client: PkceClient, options?: vue.AuthGuardOptions]>();
+    expectTypeOf(vue.createAuthGuard<never>).parameters.toEqualTypeOf<
+      [client: PkceClient, options?: vue.AuthGuardOptions]
+    >();
     expectTypeOf(vue.createAuthGuard<never>).returns.toEqualTypeOf<(to: { fullPath: string }) => Promise<boolean>>();
-    expectTypeOf<vue.AuthGuardOptions<string>>().toEqualTypeOf<{ loginOptions?: LoginOptions; onError?: (error: AuthError, to: { fullPath: string }) => string }>();
+    expectTypeOf<vue.AuthGuardOptions<string>>().toEqualTypeOf<{
+      loginOptions?: LoginOptions;
+      onError?: (error: AuthError, to: { fullPath: string }) => string;
+    }>();
   });
 });

@@ -2,19 +2,51 @@
 // typecheck (project "types"); nothing in this file executes.
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  AuthError, createPkceClient, isAuthError, PkceClient,
-  type AuthErrorCode, type AuthState, type AuthStateListener, type ClientOptions, type GetTokenOptions,
-  type IdTokenClaims, type LoginOptions, type LogoutOptions, type PkceErrorCode, type PopupLoginOptions, type StartResult, type User,
+  AuthError,
+  createPkceClient,
+  isAuthError,
+  PkceClient,
+  type AuthErrorCode,
+  type AuthState,
+  type AuthStateListener,
+  type ClientOptions,
+  type GetTokenOptions,
+  type IdTokenClaims,
+  type LoginOptions,
+  type LogoutOptions,
+  type PkceErrorCode,
+  type PopupLoginOptions,
+  type StartResult,
+  type User,
 } from '../../src/index.js';
 
-const options: ClientOptions = { issuer: 'https://id.example.com', clientId: 'my-spa', redirectUri: 'https://app.example.com/' };
+const options: ClientOptions = {
+  issuer: 'https://id.example.com',
+  clientId: 'my-spa',
+  redirectUri: 'https://app.example.com/',
+};
 
 describe('error codes', () => {
   it('PkceErrorCode is exactly the documented list', () => {
     expectTypeOf<PkceErrorCode>().toEqualTypeOf<
-      | 'invalid_options' | 'state_mismatch' | 'redirect_uri_mismatch' | 'revocation_failed' | 'provider_session_active' | 'issuer_mismatch' | 'invalid_id_token' | 'invalid_response' | 'network_error'
-      | 'timeout' | 'missing_refresh_token' | 'login_required' | 'popup_blocked' | 'popup_closed' | 'storage_unavailable'
-      | 'login_loop' | 'origin_not_allowed' | 'insufficient_user_authentication'
+      | 'invalid_options'
+      | 'state_mismatch'
+      | 'redirect_uri_mismatch'
+      | 'revocation_failed'
+      | 'provider_session_active'
+      | 'issuer_mismatch'
+      | 'invalid_id_token'
+      | 'invalid_response'
+      | 'network_error'
+      | 'timeout'
+      | 'missing_refresh_token'
+      | 'login_required'
+      | 'popup_blocked'
+      | 'popup_closed'
+      | 'storage_unavailable'
+      | 'login_loop'
+      | 'origin_not_allowed'
+      | 'insufficient_user_authentication'
     >();
   });
 
@@ -47,9 +79,27 @@ describe('options', () => {
 
   it('every option keeps its name and type', () => {
     expectTypeOf<keyof ClientOptions>().toEqualTypeOf<
-      | 'issuer' | 'clientId' | 'redirectUri' | 'postLogoutRedirectUri' | 'scope' | 'resource' | 'authorizationParams'
-      | 'refreshTokens' | 'leewaySeconds' | 'timeoutMs' | 'metadata' | 'fetch' | 'cache' | 'silentRedirectUri'
-      | 'silentLoginOnStart' | 'verifyIdTokenSignature' | 'metadataOverrides' | 'debug' | 'dpop' | 'par' | 'apiOrigins'
+      | 'issuer'
+      | 'clientId'
+      | 'redirectUri'
+      | 'postLogoutRedirectUri'
+      | 'scope'
+      | 'resource'
+      | 'authorizationParams'
+      | 'refreshTokens'
+      | 'leewaySeconds'
+      | 'timeoutMs'
+      | 'metadata'
+      | 'fetch'
+      | 'cache'
+      | 'silentRedirectUri'
+      | 'silentLoginOnStart'
+      | 'verifyIdTokenSignature'
+      | 'metadataOverrides'
+      | 'debug'
+      | 'dpop'
+      | 'par'
+      | 'apiOrigins'
     >();
     expectTypeOf<ClientOptions['verifyIdTokenSignature']>().toEqualTypeOf<boolean | undefined>();
     expectTypeOf<ClientOptions['cache']>().toEqualTypeOf<'memory' | 'indexeddb' | undefined>();
@@ -70,8 +120,16 @@ describe('options', () => {
 
   it('per-call options', () => {
     expectTypeOf<LoginOptions>().toEqualTypeOf<{ appState?: unknown; authorizationParams?: Record<string, string> }>();
-    expectTypeOf<PopupLoginOptions>().toEqualTypeOf<{ authorizationParams?: Record<string, string>; timeoutMs?: number }>();
-    expectTypeOf<GetTokenOptions>().toEqualTypeOf<{ scope?: string; resource?: string | string[]; forceRefresh?: boolean; minTtlSeconds?: number }>();
+    expectTypeOf<PopupLoginOptions>().toEqualTypeOf<{
+      authorizationParams?: Record<string, string>;
+      timeoutMs?: number;
+    }>();
+    expectTypeOf<GetTokenOptions>().toEqualTypeOf<{
+      scope?: string;
+      resource?: string | string[];
+      forceRefresh?: boolean;
+      minTtlSeconds?: number;
+    }>();
     expectTypeOf<LogoutOptions>().toEqualTypeOf<{ returnTo?: string; localOnly?: boolean }>();
   });
 });
@@ -91,7 +149,9 @@ describe('client', () => {
     expectTypeOf(client.handleRedirectCallback).toEqualTypeOf<(url?: string) => Promise<{ appState: unknown }>>();
     expectTypeOf(client.getAccessToken).toEqualTypeOf<(options?: GetTokenOptions) => Promise<string>>();
     expectTypeOf(client.getUser<User>).toEqualTypeOf<() => User | undefined>();
-    expectTypeOf(client.getUser<{ sub: string; roles: string[] }>).returns.toEqualTypeOf<{ sub: string; roles: string[] } | undefined>();
+    expectTypeOf(client.getUser<{ sub: string; roles: string[] }>).returns.toEqualTypeOf<
+      { sub: string; roles: string[] } | undefined
+    >();
     expectTypeOf(client.getIdToken).toEqualTypeOf<() => string | undefined>();
     expectTypeOf(client.start).toEqualTypeOf<() => Promise<StartResult>>();
     expectTypeOf(client.clearError).toEqualTypeOf<() => void>();

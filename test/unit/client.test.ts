@@ -1,6 +1,17 @@
 import { beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { AuthError, createPkceClient, type PkceClient } from '../../src/index.js';
-import { CLIENT_ID, ISSUER, REDIRECT_URI, callbackUrl, fakeProvider, idToken, json, metadata, tokenResponse, type Handler } from '../helpers/fake-provider.js';
+import {
+  CLIENT_ID,
+  ISSUER,
+  REDIRECT_URI,
+  callbackUrl,
+  fakeProvider,
+  idToken,
+  json,
+  metadata,
+  tokenResponse,
+  type Handler,
+} from '../helpers/fake-provider.js';
 
 let assign: MockInstance<Location['assign']>;
 
@@ -23,10 +34,14 @@ async function startLogin(c: PkceClient, appState?: unknown): Promise<URL> {
 async function signedIn(routes: Record<string, Handler> = {}, extra: Record<string, unknown> = {}) {
   let nonce = '';
   const { '/token': later = () => tokenResponse(), ...rest } = routes;
-  const { c, net } = await client({
-    '/token': (req) => req.body.get('grant_type') === 'authorization_code' ? tokenResponse({}, { nonce }) : later(req),
-    ...rest,
-  }, extra);
+  const { c, net } = await client(
+    {
+      '/token': (req) =>
+        req.body.get('grant_type') === 'authorization_code' ? tokenResponse({}, { nonce }) : later(req),
+      ...rest,
+    },
+    extra,
+  );
   const auth = await startLogin(c, { returnTo: '/inbox' });
   nonce = auth.searchParams.get('nonce')!;
   window.history.replaceState(null, '', callbackUrl(auth));
@@ -74,13 +89,19 @@ describe('redirect login', () => {
     await expect(c.handleRedirectCallback()).rejects.toMatchObject({ name: 'AuthError', code: 'state_mismatch' });
     expect(net.count('/token')).toBe(0);
     expect(sessionStorage.length).toBe(0);
-    expect(c.getState()).toMatchObject({ status: 'unauthenticated', error: { name: 'AuthError', code: 'state_mismatch' } });
+    expect(c.getState()).toMatchObject({
+      status: 'unauthenticated',
+      error: { name: 'AuthError', code: 'state_mismatch' },
+    });
     expect(window.location.search).toBe('');
   });
 
   it('handles a callback only once', async () => {
     const { c } = await signedIn();
-    await expect(c.handleRedirectCallback(callbackUrl(new URL(`${ISSUER}/authorize?state=x`)))).rejects.toMatchObject({ name: 'AuthError', code: 'state_mismatch' });
+    await expect(c.handleRedirectCallback(callbackUrl(new URL(`${ISSUER}/authorize?state=x`)))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'state_mismatch',
+    });
   });
 
   it('maps an error response to its OAuth code and keeps the description', async () => {
@@ -96,9 +117,14 @@ describe('redirect login', () => {
   it('rejects a callback from another issuer (RFC 9207) with issuer_mismatch', async () => {
     const { c, net } = await client({ '/token': () => tokenResponse() });
     const auth = await startLogin(c);
-    await expect(c.handleRedirectCallback(callbackUrl(auth, { iss: 'https://evil.example.test' }))).rejects.toMatchObject({ name: 'AuthError', code: 'issuer_mismatch' });
+    await expect(
+      c.handleRedirectCallback(callbackUrl(auth, { iss: 'https://evil.example.test' })),
+    ).rejects.toMatchObject({ name: 'AuthError', code: 'issuer_mismatch' });
     const again = await startLogin(c);
-    await expect(c.handleRedirectCallback(callbackUrl(again, { iss: '' }))).rejects.toMatchObject({ name: 'AuthError', code: 'issuer_mismatch' });
+    await expect(c.handleRedirectCallback(callbackUrl(again, { iss: '' }))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'issuer_mismatch',
+    });
     expect(net.count('/token')).toBe(0);
   });
 
@@ -106,7 +132,10 @@ describe('redirect login', () => {
     for (const claims of [{ nonce: 'wrong' }, { aud: 'someone-else' }]) {
       const { c } = await client({ '/token': () => tokenResponse({}, claims) });
       const auth = await startLogin(c);
-      await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_id_token' });
+      await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({
+        name: 'AuthError',
+        code: 'invalid_id_token',
+      });
       expect(c.isAuthenticated()).toBe(false);
     }
   });
@@ -114,23 +143,38 @@ describe('redirect login', () => {
   it('maps a non-JSON token response to invalid_response', async () => {
     const { c } = await client({ '/token': () => new Response('<html>oops</html>', { status: 200 }) });
     const auth = await startLogin(c);
-    await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_response' });
+    await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_response',
+    });
   });
 
   it('maps fetch failures to network_error and slow servers to timeout', async () => {
     const { c } = await client({ '/token': () => Promise.reject(new TypeError('Failed to fetch')) });
     const auth = await startLogin(c);
-    await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({ name: 'AuthError', code: 'network_error' });
+    await expect(c.handleRedirectCallback(callbackUrl(auth))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'network_error',
+    });
 
     const slow = await client({ '/token': () => new Promise(() => {}) }, { timeoutMs: 50 });
     const auth2 = await startLogin(slow.c);
-    await expect(slow.c.handleRedirectCallback(callbackUrl(auth2))).rejects.toMatchObject({ name: 'AuthError', code: 'timeout' });
+    await expect(slow.c.handleRedirectCallback(callbackUrl(auth2))).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'timeout',
+    });
   });
 
   it('fails with storage_unavailable before leaving the page when sessionStorage is refused', async () => {
     const { c } = await client({});
     const real = Object.getOwnPropertyDescriptor(globalThis, 'sessionStorage')!;
-    const refusing = { getItem: () => null, removeItem: () => {}, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
+    const refusing = {
+      getItem: () => null,
+      removeItem: () => {},
+      setItem: () => {
+        throw new DOMException('quota', 'QuotaExceededError');
+      },
+    };
     Object.defineProperty(globalThis, 'sessionStorage', { configurable: true, get: () => refusing });
     try {
       await expect(c.loginWithRedirect()).rejects.toMatchObject({
@@ -148,7 +192,10 @@ describe('redirect login', () => {
     const { c } = await client({});
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    await expect(c.loginWithRedirect({ appState: cyclic })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_options' });
+    await expect(c.loginWithRedirect({ appState: cyclic })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_options',
+    });
   });
 });
 
@@ -169,7 +216,9 @@ describe('getAccessToken', () => {
     const refreshes = net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token');
     expect(refreshes.map((r) => r.body.get('refresh_token'))).toHaveLength(1);
     await c.getAccessToken({ forceRefresh: true });
-    const spent = net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').map((r) => r.body.get('refresh_token'));
+    const spent = net.requests
+      .filter((r) => r.body.get('grant_type') === 'refresh_token')
+      .map((r) => r.body.get('refresh_token'));
     expect(new Set(spent).size).toBe(2);
   });
 
@@ -189,15 +238,25 @@ describe('getAccessToken', () => {
   it('serialises renewals for different scopes so a rotating refresh token is spent once', async () => {
     const { c, net } = await signedIn();
     await Promise.all([c.getAccessToken({ scope: 'read' }), c.getAccessToken({ scope: 'write' })]);
-    const spent = net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').map((r) => r.body.get('refresh_token'));
+    const spent = net.requests
+      .filter((r) => r.body.get('grant_type') === 'refresh_token')
+      .map((r) => r.body.get('refresh_token'));
     expect(spent).toHaveLength(2);
     expect(spent[0]).not.toBe(spent[1]);
     expect(net.requests.at(-1)!.body.get('scope')).toBe('write');
   });
 
   it('ends the session on invalid_grant', async () => {
-    const { c } = await signedIn({ '/token': (req) => req.body.get('grant_type') === 'refresh_token' ? json({ error: 'invalid_grant', error_description: 'grant revoked' }, 400) : tokenResponse() });
-    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_grant' });
+    const { c } = await signedIn({
+      '/token': (req) =>
+        req.body.get('grant_type') === 'refresh_token'
+          ? json({ error: 'invalid_grant', error_description: 'grant revoked' }, 400)
+          : tokenResponse(),
+    });
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_grant',
+    });
     expect(c.isAuthenticated()).toBe(false);
     expect(c.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_grant' } });
   });
@@ -215,18 +274,29 @@ describe('getAccessToken', () => {
     const auth = await startLogin(c);
     nonce = auth.searchParams.get('nonce')!;
     await c.handleRedirectCallback(callbackUrl(auth));
-    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'network_error' });
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'network_error',
+    });
     expect(c.isAuthenticated()).toBe(true);
     fail = false;
     await c.getAccessToken({ forceRefresh: true });
-    const spent = net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').map((r) => r.body.get('refresh_token'));
+    const spent = net.requests
+      .filter((r) => r.body.get('grant_type') === 'refresh_token')
+      .map((r) => r.body.get('refresh_token'));
     expect(spent[0]).toBe(spent[1]); // the same, still-good refresh token was used again
   });
 
   it('rejects a refreshed ID token for another subject and keeps the old session', async () => {
-    const { c } = await signedIn({ '/token': (req) => req.body.get('grant_type') === 'refresh_token' ? tokenResponse({}, { sub: 'mallory' }) : tokenResponse() });
+    const { c } = await signedIn({
+      '/token': (req) =>
+        req.body.get('grant_type') === 'refresh_token' ? tokenResponse({}, { sub: 'mallory' }) : tokenResponse(),
+    });
     const before = await c.getAccessToken();
-    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_id_token' });
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_id_token',
+    });
     expect(c.getUser()?.sub).toBe('alice');
     expect(await c.getAccessToken()).toBe(before);
   });
@@ -238,7 +308,10 @@ describe('getAccessToken', () => {
 
   it('says missing_refresh_token when the provider issued none', async () => {
     const { c } = await signedIn({}, { refreshTokens: false });
-    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'missing_refresh_token' });
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'missing_refresh_token',
+    });
     expect(c.isAuthenticated()).toBe(true);
   });
 });

@@ -18,7 +18,13 @@ afterEach(() => {
 });
 
 function renderAt(path: string, client: TestClient) {
-  return render(createElement(MemoryRouter, { initialEntries: [path] }, createElement(AuthProvider, { client }, createElement(App))));
+  return render(
+    createElement(
+      MemoryRouter,
+      { initialEntries: [path] },
+      createElement(AuthProvider, { client }, createElement(App)),
+    ),
+  );
 }
 
 describe('React demo', () => {
@@ -39,7 +45,9 @@ describe('React demo', () => {
     expect(screen.getByTestId('error').textContent).toContain('access_denied');
     fireEvent.click(await screen.findByRole('button', { name: 'Sign in again' }));
 
-    expect(client.calls.filter((c) => c.method === 'loginWithRedirect').map((c) => c.args[0])).toEqual([{ appState: { returnTo: '/orders' } }]);
+    expect(client.calls.filter((c) => c.method === 'loginWithRedirect').map((c) => c.args[0])).toEqual([
+      { appState: { returnTo: '/orders' } },
+    ]);
     expect(client.getState().error).toBeUndefined();
     expect(screen.queryByTestId('orders')).toBeNull();
   });

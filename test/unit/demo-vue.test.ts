@@ -33,7 +33,9 @@ describe('Vue demo', () => {
 
     await router.push('/orders');
 
-    expect(client.calls.filter((c) => c.method === 'loginWithRedirect').map((c) => c.args[0])).toEqual([{ appState: { returnTo: '/orders' } }]);
+    expect(client.calls.filter((c) => c.method === 'loginWithRedirect').map((c) => c.args[0])).toEqual([
+      { appState: { returnTo: '/orders' } },
+    ]);
     expect(screen.queryByTestId('orders')).toBeNull();
   });
 

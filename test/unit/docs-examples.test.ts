@@ -10,7 +10,8 @@ describe('docs/react.md, vue.md, testing.md', () => {
       const text = readFileSync(resolve(root, `docs/${doc}.md`), 'utf8');
       const blocks = [...text.matchAll(/```\w+\n(\/\/ (examples\/[\w./-]+)[^\n]*\n[\s\S]*?)```/g)];
       expect(blocks.length).toBeGreaterThan(0);
-      for (const [, code, file] of blocks) expect(code!.trimEnd(), file).toBe(readFileSync(resolve(root, file!.replace(/:$/, '')), 'utf8').trimEnd());
+      for (const [, code, file] of blocks)
+        expect(code!.trimEnd(), file).toBe(readFileSync(resolve(root, file!.replace(/:$/, '')), 'utf8').trimEnd());
     });
   }
 });

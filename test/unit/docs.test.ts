@@ -13,7 +13,12 @@ function tableRows(markdown: string, heading: string): string[][] {
   return section
     .split('\n')
     .filter((line) => line.startsWith('| `'))
-    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
 }
 
 const name = (cell: string) => /^`([^`]+)`$/.exec(cell)?.[1] ?? cell;
@@ -29,7 +34,11 @@ describe('docs/errors.md', () => {
 });
 
 describe('docs/options.md', () => {
-  const minimal: ClientOptions = { issuer: 'https://op.example.test', clientId: 'x', redirectUri: 'https://app.example.test/' };
+  const minimal: ClientOptions = {
+    issuer: 'https://op.example.test',
+    clientId: 'x',
+    redirectUri: 'https://app.example.test/',
+  };
   const rows = tableRows(read('docs/options.md'), 'Client options');
   const required = ['issuer', 'clientId', 'redirectUri'];
 
@@ -43,7 +52,8 @@ describe('docs/options.md', () => {
     const resolved = resolveOptions(minimal) as unknown as Record<string, unknown>;
     // The scope default is normalised: offline_access is added while refreshTokens is on.
     resolved.scope = resolveOptions({ ...minimal, refreshTokens: false }).scope;
-    const shown = (v: unknown) => (v === undefined ? '—' : `\`${typeof v === 'string' ? `'${v}'` : JSON.stringify(v)}\``);
+    const shown = (v: unknown) =>
+      v === undefined ? '—' : `\`${typeof v === 'string' ? `'${v}'` : JSON.stringify(v)}\``;
     for (const [option, defaultCell] of rows) {
       const key = name(option!);
       expect(defaultCell, key).toBe(required.includes(key) ? 'required' : shown(resolved[key]));
@@ -74,10 +84,24 @@ describe('links between the docs', () => {
   // Guides written on other branches (issue 14); a link to one of them is allowed only while the file does not exist.
   const PENDING = ['docs/react.md', 'docs/vue.md', 'docs/testing.md', 'docs/providers.md'];
   const root = resolve(import.meta.dirname, '../..');
-  const files = ['README.md', 'CONTRIBUTING.md', ...readdirSync(resolve(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    'CONTRIBUTING.md',
+    ...readdirSync(resolve(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
   const anchors = (markdown: string) =>
-    new Set([...markdown.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+    new Set(
+      [...markdown.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]!
+          .trim()
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
 
   it.each(files)('every relative link in %s points at a file and heading that exist', (file) => {
     const text = read(file).replace(/```[\s\S]*?```/g, '');

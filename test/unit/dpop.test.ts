@@ -21,10 +21,18 @@ function network(routes: Record<string, Route>) {
   const seen: Seen[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
-    const req = { url: new URL(request.url), method: request.method, headers: request.headers, body: await request.text() };
+    const req = {
+      url: new URL(request.url),
+      method: request.method,
+      headers: request.headers,
+      body: await request.text(),
+    };
     seen.push(req);
     // The provider publishes its signing key (the SDK verifies ID-token signatures).
-    const route = routes[`${req.url.origin}${req.url.pathname}`] ?? routes[req.url.pathname] ?? (req.url.pathname === '/jwks' ? () => json(jwks()) : undefined);
+    const route =
+      routes[`${req.url.origin}${req.url.pathname}`] ??
+      routes[req.url.pathname] ??
+      (req.url.pathname === '/jwks' ? () => json(jwks()) : undefined);
     return route ? route(req) : new Response('not found', { status: 404 });
   }) as typeof fetch;
   return { fetch: fetchImpl, seen, routes, at: (path: string) => seen.filter((r) => r.url.pathname === path) };
@@ -59,10 +67,22 @@ function tokenEndpoint(tokenType = 'Bearer', nonce: () => string = () => '') {
 async function signedIn(routes: Record<string, Route>, options: Record<string, unknown> = {}, as = metadata) {
   let nonce = '';
   const net = network({ '/token': tokenEndpoint(options.dpop ? 'DPoP' : 'Bearer', () => nonce), ...routes });
-  const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata: as, fetch: net.fetch, ...options });
+  const c = await createPkceClient({
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    metadata: as,
+    fetch: net.fetch,
+    ...options,
+  });
   await c.loginWithRedirect();
   const auth = new URL(assign.mock.calls.at(-1)![0] as string);
-  const state = auth.searchParams.get('state') ?? net.at('/par').map((r) => new URLSearchParams(r.body).get('state')).at(-1)!;
+  const state =
+    auth.searchParams.get('state') ??
+    net
+      .at('/par')
+      .map((r) => new URLSearchParams(r.body).get('state'))
+      .at(-1)!;
   nonce = auth.searchParams.get('nonce') ?? new URLSearchParams(net.at('/par').at(-1)!.body).get('nonce')!;
   await c.handleRedirectCallback(`${REDIRECT_URI}?code=c&state=${state}&iss=${encodeURIComponent(ISSUER)}`);
   return { c, net, auth };
@@ -82,9 +102,16 @@ const proofOf = (req: Seen) => JSON.parse(Buffer.from(req.headers.get('dpop')!.s
 
 describe('parseChallenges', () => {
   it('reads several challenges, quoted values with escapes, and skips token68', () => {
-    expect(parseChallenges('Basic abc==, DPoP error="use_dpop_nonce", error_description="Resource server requires nonce", algs="ES256 PS256", Bearer realm="a\\"b", error=invalid_token')).toEqual([
+    expect(
+      parseChallenges(
+        'Basic abc==, DPoP error="use_dpop_nonce", error_description="Resource server requires nonce", algs="ES256 PS256", Bearer realm="a\\"b", error=invalid_token',
+      ),
+    ).toEqual([
       { scheme: 'basic', params: {} },
-      { scheme: 'dpop', params: { error: 'use_dpop_nonce', error_description: 'Resource server requires nonce', algs: 'ES256 PS256' } },
+      {
+        scheme: 'dpop',
+        params: { error: 'use_dpop_nonce', error_description: 'Resource server requires nonce', algs: 'ES256 PS256' },
+      },
       { scheme: 'bearer', params: { realm: 'a"b', error: 'invalid_token' } },
     ]);
     expect(parseChallenges(null)).toEqual([]);
@@ -92,18 +119,31 @@ describe('parseChallenges', () => {
 });
 
 describe('fetchWithAuth (Bearer)', () => {
-  it('sends each resource its own token and never one resource\'s token to another (RFC 8707)', async () => {
+  it("sends each resource its own token and never one resource's token to another (RFC 8707)", async () => {
     const api = (req: Seen) => json({ auth: req.headers.get('authorization') });
-    const { c, net } = await signedIn({ 'https://a.example.test/x': api, 'https://b.example.test/y': api }, {
-      apiOrigins: ['https://a.example.test', 'https://b.example.test'],
-    });
-    const a = await (await c.fetchWithAuth('https://a.example.test/x', undefined, { resource: 'https://a.example.test/' })).json();
-    const b = await (await c.fetchWithAuth('https://b.example.test/y', undefined, { resource: 'https://b.example.test/' })).json();
+    const { c, net } = await signedIn(
+      { 'https://a.example.test/x': api, 'https://b.example.test/y': api },
+      {
+        apiOrigins: ['https://a.example.test', 'https://b.example.test'],
+      },
+    );
+    const a = await (
+      await c.fetchWithAuth('https://a.example.test/x', undefined, { resource: 'https://a.example.test/' })
+    ).json();
+    const b = await (
+      await c.fetchWithAuth('https://b.example.test/y', undefined, { resource: 'https://b.example.test/' })
+    ).json();
     expect(a.auth).toMatch(/^Bearer at-\d+-https:\/\/a\.example\.test\/$/);
     expect(b.auth).toMatch(/^Bearer at-\d+-https:\/\/b\.example\.test\/$/);
     // A second call for resource A reuses A's cached token: no new grant.
     const grants = net.at('/token').length;
-    expect((await (await c.fetchWithAuth('https://a.example.test/x', undefined, { resource: 'https://a.example.test/' })).json()).auth).toBe(a.auth);
+    expect(
+      (
+        await (
+          await c.fetchWithAuth('https://a.example.test/x', undefined, { resource: 'https://a.example.test/' })
+        ).json()
+      ).auth,
+    ).toBe(a.auth);
     expect(net.at('/token').length).toBe(grants);
   });
 
@@ -115,22 +155,37 @@ describe('fetchWithAuth (Bearer)', () => {
   });
 
   it('renews once on 401 invalid_token, resends the same body, and returns the second 401 as it is', async () => {
-    const refused = () => new Response('{}', { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+    const refused = () =>
+      new Response('{}', { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
     const { c, net } = await signedIn({ 'https://app.example.test/api': refused });
     const grants = net.at('/token').length;
     const response = await c.fetchWithAuth('/api', { method: 'POST', body: 'payload' });
     expect(response.status).toBe(401);
     expect(net.at('/token').length - grants).toBe(1);
     const calls = net.at('/api');
-    expect(calls.map((r) => [r.method, r.body])).toEqual([['POST', 'payload'], ['POST', 'payload']]);
+    expect(calls.map((r) => [r.method, r.body])).toEqual([
+      ['POST', 'payload'],
+      ['POST', 'payload'],
+    ]);
     expect(calls[0]!.headers.get('authorization')).not.toBe(calls[1]!.headers.get('authorization'));
   });
 
   it('turns a step-up challenge into insufficient_user_authentication with acr_values and max_age (RFC 9470)', async () => {
-    const challenge = () => new Response('', { status: 401, headers: { 'www-authenticate': 'Bearer error="insufficient_user_authentication", error_description="MFA please", acr_values="urn:mfa", max_age="60"' } });
+    const challenge = () =>
+      new Response('', {
+        status: 401,
+        headers: {
+          'www-authenticate':
+            'Bearer error="insufficient_user_authentication", error_description="MFA please", acr_values="urn:mfa", max_age="60"',
+        },
+      });
     const { c, net } = await signedIn({ 'https://app.example.test/api': challenge });
     const err = await rejection(c.fetchWithAuth('/api'));
-    expect(err).toMatchObject({ code: 'insufficient_user_authentication', description: 'MFA please', stepUp: { acr_values: 'urn:mfa', max_age: '60' } });
+    expect(err).toMatchObject({
+      code: 'insufficient_user_authentication',
+      description: 'MFA please',
+      stepUp: { acr_values: 'urn:mfa', max_age: '60' },
+    });
     expect(net.at('/api').length).toBe(1);
   });
 });
@@ -142,7 +197,9 @@ describe('DPoP', () => {
     expect(jkt).toMatch(/^[\w-]{43}$/);
     await c.getAccessToken({ forceRefresh: true });
     const [code, refresh] = net.at('/token');
-    const keys = [code!, refresh!].map((r) => JSON.parse(Buffer.from(r.headers.get('dpop')!.split('.')[0]!, 'base64url').toString()).jwk);
+    const keys = [code!, refresh!].map(
+      (r) => JSON.parse(Buffer.from(r.headers.get('dpop')!.split('.')[0]!, 'base64url').toString()).jwk,
+    );
     expect(keys[0]).toEqual(keys[1]);
     expect(keys[0]).not.toHaveProperty('d');
     expect([proofOf(code!).htm, proofOf(code!).htu]).toEqual(['POST', `${ISSUER}/token`]);
@@ -155,7 +212,11 @@ describe('DPoP', () => {
   it('answers use_dpop_nonce at the token endpoint with exactly one retry carrying the nonce', async () => {
     const { c, net } = await signedIn({}, { dpop });
     const grant = tokenEndpoint('DPoP');
-    const challenge = () => new Response(JSON.stringify({ error: 'use_dpop_nonce' }), { status: 400, headers: { 'content-type': 'application/json', 'dpop-nonce': 'n-1' } });
+    const challenge = () =>
+      new Response(JSON.stringify({ error: 'use_dpop_nonce' }), {
+        status: 400,
+        headers: { 'content-type': 'application/json', 'dpop-nonce': 'n-1' },
+      });
     let asked = 0;
     net.routes['/token'] = (req) => (asked++ === 0 ? challenge() : grant(req));
     const before = net.at('/token').length;
@@ -174,23 +235,33 @@ describe('DPoP', () => {
   });
 
   it('attaches Authorization: DPoP and a proof with ath; retries once on a resource server nonce challenge', async () => {
-    const api: Route = (req) => (proofOf(req).nonce === 'rs-nonce'
-      ? json({ ok: true })
-      : new Response('', { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-nonce' } }));
+    const api: Route = (req) =>
+      proofOf(req).nonce === 'rs-nonce'
+        ? json({ ok: true })
+        : new Response('', {
+            status: 401,
+            headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-nonce' },
+          });
     const { c, net } = await signedIn({ 'https://app.example.test/api': api }, { dpop });
     const response = await c.fetchWithAuth('/api?x=1', { method: 'PUT', body: 'b' });
     expect(response.status).toBe(200);
     const [first, second] = net.at('/api');
-    const token = (await c.getAccessToken());
+    const token = await c.getAccessToken();
     expect(second!.headers.get('authorization')).toBe(`DPoP ${token}`);
     const proof = proofOf(second!);
     expect(proof).toMatchObject({ htm: 'PUT', htu: 'https://app.example.test/api', nonce: 'rs-nonce' });
-    expect(proof.ath).toBe(Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))).toString('base64url'));
+    expect(proof.ath).toBe(
+      Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))).toString('base64url'),
+    );
     expect(proofOf(first!).jti).not.toBe(proof.jti);
     expect(second!.body).toBe('b');
 
     // A resource server that keeps challenging gets one retry per call, and its 401 is returned as it is.
-    net.routes['https://app.example.test/api'] = () => new Response('', { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'other' } });
+    net.routes['https://app.example.test/api'] = () =>
+      new Response('', {
+        status: 401,
+        headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'other' },
+      });
     const before = net.at('/api').length;
     expect((await c.fetchWithAuth('/api')).status).toBe(401);
     expect(net.at('/api').length - before).toBe(2);
@@ -206,7 +277,11 @@ describe('DPoP', () => {
 describe('PAR', () => {
   it('pushes the whole authorization request and navigates with client_id and request_uri only', async () => {
     const par: Route = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 }, 201);
-    const { c, net, auth } = await signedIn({ '/par': par }, { par: true }, { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par` });
+    const { c, net, auth } = await signedIn(
+      { '/par': par },
+      { par: true },
+      { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par` },
+    );
     expect([...auth.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
     const pushed = new URLSearchParams(net.at('/par')[0]!.body);
     expect(pushed.get('code_challenge_method')).toBe('S256');
@@ -215,11 +290,18 @@ describe('PAR', () => {
     expect(c.isAuthenticated()).toBe(true);
   });
 
-  it('is used without the option when the metadata requires it, and reports the server\'s error code', async () => {
+  it("is used without the option when the metadata requires it, and reports the server's error code", async () => {
     const net = network({ '/par': () => json({ error: 'invalid_request', error_description: 'bad scope' }, 400) });
     const c = await createPkceClient({
-      issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, fetch: net.fetch,
-      metadata: { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par`, require_pushed_authorization_requests: true },
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      fetch: net.fetch,
+      metadata: {
+        ...metadata,
+        pushed_authorization_request_endpoint: `${ISSUER}/par`,
+        require_pushed_authorization_requests: true,
+      },
     });
     const err = await rejection(c.loginWithRedirect());
     expect(err).toMatchObject({ code: 'invalid_request', description: 'bad scope' });
@@ -230,18 +312,32 @@ describe('PAR', () => {
     const par: Route = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:old', expires_in: 60 }, 201);
     const net = network({ '/par': par });
     const c = await createPkceClient({
-      issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, fetch: net.fetch, par: true,
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      fetch: net.fetch,
+      par: true,
       metadata: { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par` },
     });
     await c.loginWithRedirect();
     const state = new URLSearchParams(net.at('/par')[0]!.body).get('state')!;
-    const err = await rejection(c.handleRedirectCallback(`${REDIRECT_URI}?error=invalid_request_uri&state=${state}&iss=${encodeURIComponent(ISSUER)}`));
+    const err = await rejection(
+      c.handleRedirectCallback(
+        `${REDIRECT_URI}?error=invalid_request_uri&state=${state}&iss=${encodeURIComponent(ISSUER)}`,
+      ),
+    );
     expect(err.code).toBe('invalid_request_uri');
     expect(sessionStorage.length).toBe(0);
   });
 
   it('fails with invalid_options when par is on and the provider has no PAR endpoint', async () => {
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, par: true });
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      par: true,
+    });
     expect((await rejection(c.loginWithRedirect())).code).toBe('invalid_options');
   });
 });

@@ -4,7 +4,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkceClient, isAuthError, type AuthError, type PkceClient } from '../../src/index.js';
-import { CLIENT_ID, ISSUER, REDIRECT_URI, fakeFetch, json, metadata, tokenResponse, type Handler } from '../helpers/fake-provider.js';
+import {
+  CLIENT_ID,
+  ISSUER,
+  REDIRECT_URI,
+  fakeFetch,
+  json,
+  metadata,
+  tokenResponse,
+  type Handler,
+} from '../helpers/fake-provider.js';
 
 let assign: ReturnType<typeof vi.fn>;
 beforeEach(() => {
@@ -17,7 +26,14 @@ afterEach(() => vi.restoreAllMocks());
 
 async function client(routes: Record<string, Handler>, extra: Record<string, unknown> = {}) {
   const net = fakeFetch(routes);
-  return createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch, ...extra });
+  return createPkceClient({
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    metadata,
+    fetch: net.fetch,
+    ...extra,
+  });
 }
 
 /** Runs a redirect login to the point of the callback and returns what handleRedirectCallback rejects with. */
@@ -25,7 +41,13 @@ async function callbackError(c: PkceClient, params: Record<string, string> = {})
   await c.loginWithRedirect();
   const auth = new URL(assign.mock.calls.at(-1)![0] as string);
   const url = new URL(REDIRECT_URI);
-  for (const [k, v] of Object.entries({ code: 'the-code', state: auth.searchParams.get('state')!, iss: ISSUER, ...params })) if (v) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({
+    code: 'the-code',
+    state: auth.searchParams.get('state')!,
+    iss: ISSUER,
+    ...params,
+  }))
+    if (v) url.searchParams.set(k, v);
   try {
     await c.handleRedirectCallback(url.href);
   } catch (e) {
@@ -50,7 +72,8 @@ function strings(value: unknown, seen = new Set<unknown>()): string[] {
 }
 
 describe('no token in any error, cause or state', () => {
-  const leaks = (error: unknown, c: PkceClient) => [...strings(error), ...strings(c.getState())].filter((s) => /at-\d|rt-\d|eyJ|<a Response/.test(s));
+  const leaks = (error: unknown, c: PkceClient) =>
+    [...strings(error), ...strings(c.getState())].filter((s) => /at-\d|rt-\d|eyJ|<a Response/.test(s));
 
   it('an ID token that fails validation: the error holds none of the token response', async () => {
     const c = await client({ '/token': () => tokenResponse({}, { aud: 'someone-else' }) });
@@ -69,7 +92,9 @@ describe('no token in any error, cause or state', () => {
   });
 
   it('an error response keeps the code and description, not the body or the Response', async () => {
-    const c = await client({ '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired', refresh_token: 'rt-9' }, 400) });
+    const c = await client({
+      '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired', refresh_token: 'rt-9' }, 400),
+    });
     const error = await callbackError(c);
     expect(error).toMatchObject({ code: 'invalid_grant', description: 'Code expired' });
     expect(leaks(error, c)).toEqual([]);
@@ -78,16 +103,20 @@ describe('no token in any error, cause or state', () => {
 
 describe('messages', () => {
   it('quotes the provider error and description it sent, names the URL and the status, and says what to do', async () => {
-    const c = await client({ '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired' }, 400) });
+    const c = await client({
+      '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired' }, 400),
+    });
     const error = await callbackError(c);
     expect(error.message).toBe(`${ISSUER}/token answered HTTP 400 "invalid_grant" ("Code expired"): sign in again`);
   });
 
-  it('an authorization error from the callback: the provider\'s code, no invented description', async () => {
+  it("an authorization error from the callback: the provider's code, no invented description", async () => {
     const c = await client({});
     const error = await callbackError(c, { code: '', error: 'interaction_required' });
     expect(error).toMatchObject({ code: 'interaction_required', description: undefined });
-    expect(error.message).toBe('The provider answered "interaction_required": show the login button (the user must sign in interactively; nothing is broken)');
+    expect(error.message).toBe(
+      'The provider answered "interaction_required": show the login button (the user must sign in interactively; nothing is broken)',
+    );
   });
 
   it('a bare 500 from the token endpoint: our message with URL and status, no quoted provider error', async () => {
@@ -108,7 +137,7 @@ describe('messages', () => {
     expect(cause.message).toMatch(/^OAUTH_[A-Z_]+: /);
   });
 
-  it('a timeout\'s cause is an Error with a message, not the abort Event', async () => {
+  it("a timeout's cause is an Error with a message, not the abort Event", async () => {
     const c = await client({ '/token': () => new Promise<Response>(() => {}) }, { timeoutMs: 50 });
     const error = await callbackError(c);
     expect(error.code).toBe('timeout');

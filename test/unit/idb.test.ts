@@ -5,7 +5,8 @@ import type { Session } from '../../src/session.js';
 import { fakeProvider, freshClientId, json, recordId } from '../helpers/fake-provider.js';
 
 const raw = (key: string) => idbStore('readonly', (s) => promisifyRequest(s.get(key)));
-const putRaw = (key: string, value: unknown) => idbStore('readwrite', (s) => (s.put(value, key), promisifyRequest(s.transaction)));
+const putRaw = (key: string, value: unknown) =>
+  idbStore('readwrite', (s) => (s.put(value, key), promisifyRequest(s.transaction)));
 const bytes = (v: ArrayBuffer | Uint8Array) => Buffer.from(v instanceof Uint8Array ? v : new Uint8Array(v));
 
 function session(refreshToken = 'rt-secret-1'): Session {
@@ -19,14 +20,18 @@ function session(refreshToken = 'rt-secret-1'): Session {
   };
 }
 
-
 describe('encrypted IndexedDB record', () => {
   it('round-trips the refresh token, ID token and claims, and never stores the access token', async () => {
     const id = recordId(freshClientId());
     await saveSession(id, 7, session());
     const loaded = await loadSession(id);
     expect(loaded?.n).toBe(7);
-    expect(loaded?.session).toMatchObject({ refreshToken: 'rt-secret-1', idToken: 'header.payload.sig', claims: { sub: 'alice' }, user: { sub: 'alice', name: 'Alice' } });
+    expect(loaded?.session).toMatchObject({
+      refreshToken: 'rt-secret-1',
+      idToken: 'header.payload.sig',
+      claims: { sub: 'alice' },
+      user: { sub: 'alice', name: 'Alice' },
+    });
     expect(loaded?.session.user).not.toHaveProperty('iss');
     expect(loaded?.session.tokens.size).toBe(0);
   });
@@ -38,7 +43,8 @@ describe('encrypted IndexedDB record', () => {
     await saveSession(id, 2, session());
     const second = await raw(id);
     const stored = bytes(first.data).toString('latin1') + JSON.stringify(first);
-    for (const secret of ['rt-secret-1', 'at-secret', 'header.payload.sig', 'alice']) expect(stored).not.toContain(secret);
+    for (const secret of ['rt-secret-1', 'at-secret', 'header.payload.sig', 'alice'])
+      expect(stored).not.toContain(secret);
     expect(first.iv).toHaveLength(12);
     expect(bytes(first.iv).equals(bytes(second.iv))).toBe(false);
 
@@ -140,7 +146,10 @@ describe("cache: 'indexeddb'", () => {
     await op.signIn(c);
     const answer = op.refresh;
     op.refresh = () => Promise.reject(new TypeError('Failed to fetch'));
-    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'network_error' });
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'network_error',
+    });
     expect(c.getState().status).toBe('authenticated');
     expect((await loadSession(recordId(clientId)))?.session.refreshToken).toBe('rt-1');
 
@@ -157,7 +166,10 @@ describe("cache: 'indexeddb'", () => {
     const c = await op.tab({ cache: 'indexeddb' });
     await op.signIn(c);
     op.refresh = () => json({ error: 'invalid_grant' }, 400);
-    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_grant' });
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_grant',
+    });
     expect(await raw(recordId(clientId))).toBeUndefined();
 
     const op2 = fakeProvider();
@@ -195,7 +207,14 @@ describe("cache: 'indexeddb'", () => {
     const { ISSUER, REDIRECT_URI, metadata } = await import('../helpers/fake-provider.js');
     const op = fakeProvider();
     const clientId = op.clientId;
-    const c = await fresh.createPkceClient({ issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: op.net.fetch, cache: 'indexeddb' });
+    const c = await fresh.createPkceClient({
+      issuer: ISSUER,
+      clientId,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: op.net.fetch,
+      cache: 'indexeddb',
+    });
     expect(c.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'storage_unavailable' } });
     expect(c.getState().warning?.message).toMatch(/memory only/);
   });

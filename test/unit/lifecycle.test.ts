@@ -26,7 +26,13 @@ afterEach(() => {
 function op(extra: Record<string, unknown> = {}) {
   const clientId = `spa-lifecycle-${++ids}`;
   let nonce = '';
-  const net = fakeFetch({ '/token': (req) => tokenResponse({}, { aud: clientId, ...(req.body.get('grant_type') === 'authorization_code' && { nonce }), roles: ['admin'] }) });
+  const net = fakeFetch({
+    '/token': (req) =>
+      tokenResponse(
+        {},
+        { aud: clientId, ...(req.body.get('grant_type') === 'authorization_code' && { nonce }), roles: ['admin'] },
+      ),
+  });
   const options = { issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch, ...extra };
   return {
     net,
@@ -37,7 +43,8 @@ function op(extra: Record<string, unknown> = {}) {
       const auth = new URL(assign.mock.calls.at(-1)![0] as string);
       nonce = auth.searchParams.get('nonce')!;
       const callback = new URL(REDIRECT_URI);
-      for (const [k, v] of Object.entries({ ...params, state: auth.searchParams.get('state')!, iss: ISSUER })) callback.searchParams.set(k, v);
+      for (const [k, v] of Object.entries({ ...params, state: auth.searchParams.get('state')!, iss: ISSUER }))
+        callback.searchParams.set(k, v);
       window.history.replaceState(null, '', callback.href);
       assign.mockClear();
       return callback.href;
@@ -67,7 +74,10 @@ describe('client.start()', () => {
 
     const { callback } = await client.start();
 
-    expect(callback).toEqual({ appState: { returnTo: '/orders' }, error: expect.objectContaining({ code: 'access_denied' }) });
+    expect(callback).toEqual({
+      appState: { returnTo: '/orders' },
+      error: expect.objectContaining({ code: 'access_denied' }),
+    });
     expect(client.getState()).toEqual({ status: 'unauthenticated', error: callback!.error });
     expect(provider.net.count('/token')).toBe(0);
     expect(window.location.href).toBe(REDIRECT_URI);
@@ -151,20 +161,25 @@ describe('debug option', () => {
     await client.start();
     const token = await client.getAccessToken({ forceRefresh: true });
 
-    expect(events).toEqual(expect.arrayContaining([
-      { type: 'discovery', source: 'options' },
-      { type: 'login_start', method: 'redirect' },
-      { type: 'callback', outcome: 'success' },
-      { type: 'renewal', reason: 'forced', via: 'refresh_token' },
-    ]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { type: 'discovery', source: 'options' },
+        { type: 'login_start', method: 'redirect' },
+        { type: 'callback', outcome: 'success' },
+        { type: 'renewal', reason: 'forced', via: 'refresh_token' },
+      ]),
+    );
     const text = JSON.stringify(events);
-    for (const secret of ['the-code', token, 'rt-', 'at-', client.getIdToken()!.slice(0, 20)]) expect(text).not.toContain(secret);
+    for (const secret of ['the-code', token, 'rt-', 'at-', client.getIdToken()!.slice(0, 20)])
+      expect(text).not.toContain(secret);
   });
 
   it('a throwing debug listener does not break the login', async () => {
-    const provider = op({ debug: () => {
-      throw new Error('broken listener');
-    } });
+    const provider = op({
+      debug: () => {
+        throw new Error('broken listener');
+      },
+    });
     await provider.answer({});
     const client = provider.page();
 
@@ -174,7 +189,12 @@ describe('debug option', () => {
   });
 
   it('rejects a debug option that is not a function', () => {
-    expect(() => op().page({ debug: 'yes' })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringContaining('debug must be a function') }));
+    expect(() => op().page({ debug: 'yes' })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message: expect.stringContaining('debug must be a function'),
+      }),
+    );
   });
 });
 
@@ -198,7 +218,10 @@ describe('server-side rendering', () => {
     const client = new PkceClient({ issuer: ISSUER, clientId: 'spa-ssr', redirectUri: REDIRECT_URI, fetch: net.fetch });
     vi.stubGlobal('window', undefined);
 
-    await expect(client.loginWithRedirect()).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('needs a browser window') });
+    await expect(client.loginWithRedirect()).rejects.toMatchObject({
+      code: 'invalid_options',
+      message: expect.stringContaining('needs a browser window'),
+    });
     expect(net.requests).toEqual([]);
     expect(await client.start()).toEqual({});
   });

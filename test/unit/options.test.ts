@@ -32,21 +32,36 @@ describe('options', () => {
 
   it.each([
     [{ ...base, issuer: undefined }, 'issuer is required'],
-    [{ ...base, issuer: 'https://op.example.test/?tenant=1' }, 'issuer must be an absolute http(s) URL without a fragment or query'],
+    [
+      { ...base, issuer: 'https://op.example.test/?tenant=1' },
+      'issuer must be an absolute http(s) URL without a fragment or query',
+    ],
     [{ ...base, cache: 'localStorage' }, 'cache must be "memory" or "indexeddb" (got "localStorage")'],
     [{ ...base, issuer: 'http://op.example.test' }, 'issuer must use https'],
     [{ ...base, issuer: 'op.example.test' }, 'issuer must be an absolute'],
     [{ ...base, clientId: '' }, 'clientId'],
-    [{ ...base, redirectUri: 'callback' }, 'redirectUri must be an absolute http(s) URL without a fragment (got "callback")'],
-    [{ ...base, redirectUri: 'https://app.example.test/#x' }, 'redirectUri must be an absolute http(s) URL without a fragment (got "https://app.example.test/#x")'],
+    [
+      { ...base, redirectUri: 'callback' },
+      'redirectUri must be an absolute http(s) URL without a fragment (got "callback")',
+    ],
+    [
+      { ...base, redirectUri: 'https://app.example.test/#x' },
+      'redirectUri must be an absolute http(s) URL without a fragment (got "https://app.example.test/#x")',
+    ],
     [{ ...base, leewaySeconds: -1 }, 'leewaySeconds'],
     [{ ...base, timeoutMs: 0 }, 'timeoutMs'],
     [{ ...base, refreshTokens: 'yes' }, 'refreshTokens'],
     [{ ...base, clientID: 'x' }, 'clientID is not a known option'],
     [{ ...base, authorizationParams: { state: 'x' } }, 'authorizationParams.state is set by pkce-spa'],
     [{ ...base, authorizationParams: { prompt: 1 } }, 'authorizationParams.prompt must be a string'],
-    [{ ...base, resource: ['https://api.example.test', 'nope'] }, 'resource must be an absolute URI or an array of them (got ["https://api.example.test","nope"])'],
-    [{ ...base, metadata: { issuer: 'https://evil.example.test', authorization_endpoint: 'x', token_endpoint: 'y' } }, 'metadata issuer'],
+    [
+      { ...base, resource: ['https://api.example.test', 'nope'] },
+      'resource must be an absolute URI or an array of them (got ["https://api.example.test","nope"])',
+    ],
+    [
+      { ...base, metadata: { issuer: 'https://evil.example.test', authorization_endpoint: 'x', token_endpoint: 'y' } },
+      'metadata issuer',
+    ],
     [{ ...base, fetch: 'fetch' }, 'fetch must be a function'],
   ])('rejects bad options with invalid_options naming the option (%#)', (options, text) => {
     const err = optionError(options);
@@ -63,7 +78,12 @@ describe('options', () => {
 
   it('does not touch browser globals when constructed', () => {
     const desc = Object.getOwnPropertyDescriptor(globalThis, 'sessionStorage');
-    Object.defineProperty(globalThis, 'sessionStorage', { configurable: true, get: () => { throw new Error('touched'); } });
+    Object.defineProperty(globalThis, 'sessionStorage', {
+      configurable: true,
+      get: () => {
+        throw new Error('touched');
+      },
+    });
     try {
       expect(new PkceClient(base).getState()).toEqual({ status: 'loading' });
     } finally {
@@ -76,13 +96,20 @@ describe('scope and metadataOverrides (issue 10)', () => {
   it('rejects a comma-separated scope with invalid_options, suggesting spaces', () => {
     expect(optionError({ ...base, scope: 'openid,profile,email' })).toEqual({
       code: 'invalid_options',
-      message: 'scope must be a space-separated string, not comma-separated ("openid profile email") (got "openid,profile,email")',
+      message:
+        'scope must be a space-separated string, not comma-separated ("openid profile email") (got "openid,profile,email")',
     });
   });
 
   it('accepts endpoint overrides and keeps them apart from metadata', () => {
-    const o = resolveOptions({ ...base, metadataOverrides: { end_session_endpoint: 'https://op.example.test/v2/logout', scopes_supported: ['openid'] } });
-    expect(o.metadataOverrides).toEqual({ end_session_endpoint: 'https://op.example.test/v2/logout', scopes_supported: ['openid'] });
+    const o = resolveOptions({
+      ...base,
+      metadataOverrides: { end_session_endpoint: 'https://op.example.test/v2/logout', scopes_supported: ['openid'] },
+    });
+    expect(o.metadataOverrides).toEqual({
+      end_session_endpoint: 'https://op.example.test/v2/logout',
+      scopes_supported: ['openid'],
+    });
     expect(o.metadata).toBeUndefined();
     expect(resolveOptions(base).metadataOverrides).toEqual({});
   });
@@ -94,6 +121,11 @@ describe('scope and metadataOverrides (issue 10)', () => {
     [{ issuer: 'https://other.example.test' }],
     ['https://op.example.test/logout'],
   ])('rejects %j with invalid_options naming metadataOverrides', (value) => {
-    expect(optionError({ ...base, metadataOverrides: value })).toMatchObject({ code: 'invalid_options', message: expect.stringMatching(/^metadataOverrides must be metadata fields without issuer, \*_endpoint and \*_uri as http\(s\) URLs \(got /) });
+    expect(optionError({ ...base, metadataOverrides: value })).toMatchObject({
+      code: 'invalid_options',
+      message: expect.stringMatching(
+        /^metadataOverrides must be metadata fields without issuer, \*_endpoint and \*_uri as http\(s\) URLs \(got /,
+      ),
+    });
   });
 });

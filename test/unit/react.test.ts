@@ -45,7 +45,9 @@ class Boundary extends Component<{ children?: ReactNode }, { error?: unknown }> 
     return { error };
   }
   override render(): ReactNode {
-    return this.state.error ? createElement('p', null, `error: ${(this.state.error as AuthError).code}`) : this.props.children;
+    return this.state.error
+      ? createElement('p', null, `error: ${(this.state.error as AuthError).code}`)
+      : this.props.children;
   }
 }
 
@@ -88,7 +90,13 @@ describe('AuthProvider + useAuth', () => {
     const appStates = new Promise<unknown>((resolve) => (delivered = resolve));
     const onRedirectCallback = vi.fn((appState: unknown) => delivered(appState));
 
-    render(createElement(AuthProvider, { client, onRedirectCallback }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
+    render(
+      createElement(
+        AuthProvider,
+        { client, onRedirectCallback },
+        createElement(RequireAuth, { fallback: 'wait' }, createElement(Status)),
+      ),
+    );
     expect(text()).toBe('wait');
 
     expect(await act(() => appStates)).toEqual({ returnTo: '/inbox?tab=2' });
@@ -129,7 +137,12 @@ describe('AuthProvider + useAuth', () => {
     client.subscribe((s) => seen.push(s));
     await client.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=stray`).catch(() => undefined);
 
-    expect(seen).toEqual([expect.objectContaining({ status: 'unauthenticated', error: expect.objectContaining({ code: 'state_mismatch' }) })]);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        status: 'unauthenticated',
+        error: expect.objectContaining({ code: 'state_mismatch' }),
+      }),
+    ]);
     expect(renders.length).toBe(count);
     expect(text()).toBe('');
   });
@@ -140,7 +153,9 @@ async function signedInBehindRequireAuth() {
   const op = provider();
   await op.returnFromProvider({ returnTo: '/' });
   const client = op.client();
-  render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))));
+  render(
+    createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, createElement(Status))),
+  );
   await act(() => until(client, (s) => s.status === 'authenticated'));
   return { op, client };
 }
@@ -175,7 +190,13 @@ describe('RequireAuth', () => {
     const client = op.client();
     const onRedirectCallback = vi.fn();
 
-    render(createElement(AuthProvider, { client, onRedirectCallback }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    render(
+      createElement(
+        AuthProvider,
+        { client, onRedirectCallback },
+        createElement(RequireAuth, { fallback: 'wait' }, 'secret'),
+      ),
+    );
     await act(() => until(client, (s) => s.status === 'unauthenticated'));
     await act(async () => {}); // RequireAuth's effect: waits for the start, then decides
 
@@ -185,7 +206,10 @@ describe('RequireAuth', () => {
     expect(assign).not.toHaveBeenCalled();
     expect(op.net.count('/token')).toBe(0);
     // The app hears about the failure too, with the login's appState, to clean its router's location.
-    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
+    expect(onRedirectCallback).toHaveBeenCalledWith(
+      { returnTo: '/orders' },
+      expect.objectContaining({ code: 'access_denied' }),
+    );
 
     const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
     await act(async () => alert.querySelector('button')!.click());
@@ -215,7 +239,13 @@ describe('RequireAuth', () => {
     const client = op.client();
     const navigated = new Promise<string>((resolve) => assign.mockImplementation((url) => resolve(String(url))));
 
-    render(createElement(AuthProvider, { client, basename: '/react/' }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
+    render(
+      createElement(
+        AuthProvider,
+        { client, basename: '/react/' },
+        createElement(RequireAuth, { fallback: 'wait' }, 'secret'),
+      ),
+    );
     await act(() => navigated);
 
     const tx = JSON.parse(sessionStorage.getItem(`pkce-spa:tx:${ISSUER}/ ${op.clientId}`)!);
@@ -225,7 +255,10 @@ describe('RequireAuth', () => {
   });
 
   it(`after ${MAX_AUTO_LOGINS} automatic logins within a minute that left nobody signed in, shows login_loop instead of a new one`, async () => {
-    sessionStorage.setItem('pkce-spa:auto-logins', JSON.stringify(Array.from({ length: MAX_AUTO_LOGINS }, () => Date.now())));
+    sessionStorage.setItem(
+      'pkce-spa:auto-logins',
+      JSON.stringify(Array.from({ length: MAX_AUTO_LOGINS }, () => Date.now())),
+    );
     const client = provider().client();
 
     render(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
@@ -271,7 +304,10 @@ describe('RequireAuth', () => {
     const postMessage = vi.fn();
     // The opener (same origin) waits for a popup login with this state.
     const openerStorage = { getItem: (k: string) => (k === 'pkce-spa:child-logins' ? '["from-the-opener"]' : null) };
-    vi.spyOn(window, 'opener', 'get').mockReturnValue({ postMessage, sessionStorage: openerStorage } as unknown as Window);
+    vi.spyOn(window, 'opener', 'get').mockReturnValue({
+      postMessage,
+      sessionStorage: openerStorage,
+    } as unknown as Window);
     const callback = `${REDIRECT_URI}?code=c&state=from-the-opener&iss=${encodeURIComponent(ISSUER)}`;
     window.history.replaceState(null, '', callback);
     const client = op.client();

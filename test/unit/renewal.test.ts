@@ -2,13 +2,23 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkceClient, isAuthError, type PkceClient } from '../../src/index.js';
 import { renewalMargin } from '../../src/session.js';
-import { ISSUER, REDIRECT_URI, fakeFetch, fakeProvider, freshClientId, idToken, metadata, type FakeProvider } from '../helpers/fake-provider.js';
+import {
+  ISSUER,
+  REDIRECT_URI,
+  fakeFetch,
+  fakeProvider,
+  freshClientId,
+  idToken,
+  metadata,
+  type FakeProvider,
+} from '../helpers/fake-provider.js';
 import { installFakeLocks } from '../helpers/fake-locks.js';
 import type { ClientOptions } from '../../src/index.js';
 
 /** Several tabs of one fake provider (fake-provider.ts), named as this file's tests read. */
 const rotatingOp = (clientId: string): FakeProvider => fakeProvider({ clientId });
-const tab = (op: FakeProvider, _clientId: string, extra: Partial<ClientOptions> = {}): Promise<PkceClient> => op.tab(extra);
+const tab = (op: FakeProvider, _clientId: string, extra: Partial<ClientOptions> = {}): Promise<PkceClient> =>
+  op.tab(extra);
 const signIn = (client: PkceClient, op: FakeProvider): Promise<void> => op.signIn(client);
 
 // Renewal that is kind to the provider: the renewal margin, backoff shared by tabs, device clocks that are off or
@@ -65,7 +75,10 @@ function provider({ ttl = 90, deviceAheadSeconds = 0, idTtl = 3600, date = true 
       const iat = Math.floor(now());
       expiry.set(`at-${n}`, now() + ttl);
       const body = {
-        access_token: `at-${n}`, token_type: 'Bearer', expires_in: ttl, refresh_token: `rt-${n}`,
+        access_token: `at-${n}`,
+        token_type: 'Bearer',
+        expires_in: ttl,
+        refresh_token: `rt-${n}`,
         id_token: idToken({ aud: clientId, iat, exp: iat + idTtl, ...claims }),
       };
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -78,11 +91,18 @@ function provider({ ttl = 90, deviceAheadSeconds = 0, idTtl = 3600, date = true 
         return p.fail ? p.fail() : p.answer();
       },
     }),
-    refreshes: (): number => p.net.requests.filter((r: { body: URLSearchParams }) => r.body.get('grant_type') === 'refresh_token').length,
+    refreshes: (): number =>
+      p.net.requests.filter((r: { body: URLSearchParams }) => r.body.get('grant_type') === 'refresh_token').length,
     /** Seconds the token has left on the provider's clock. */
     left: (token: string) => expiry.get(token)! - now(),
     async signedIn(): Promise<PkceClient> {
-      const c = await createPkceClient({ issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: p.net.fetch });
+      const c = await createPkceClient({
+        issuer: ISSUER,
+        clientId,
+        redirectUri: REDIRECT_URI,
+        metadata,
+        fetch: p.net.fetch,
+      });
       const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
       await c.loginWithRedirect();
       const auth = new URL(String(assign.mock.calls.at(-1)![0]));
@@ -100,12 +120,20 @@ function provider({ ttl = 90, deviceAheadSeconds = 0, idTtl = 3600, date = true 
 }
 
 const offline = () => Promise.reject(new TypeError('Failed to fetch'));
-const outcome = (c: PkceClient) => c.getAccessToken().then((token) => ({ token }), (e: unknown) => ({ error: isAuthError(e) ? e.code : String(e) }));
+const outcome = (c: PkceClient) =>
+  c.getAccessToken().then(
+    (token) => ({ token }),
+    (e: unknown) => ({ error: isAuthError(e) ? e.code : String(e) }),
+  );
 
 describe('renewal margin', () => {
   it('fits the token: a tenth of the lifetime, at most leewaySeconds, at least 5 s (half of a very short token)', () => {
     const margin = (lifetimeSeconds: number | undefined, leeway = 60, minTtl = 0) =>
-      renewalMargin({ accessToken: 'x', tokenType: 'Bearer', expiresAt: 0, lifetimeSeconds, scope: undefined }, leeway, minTtl);
+      renewalMargin(
+        { accessToken: 'x', tokenType: 'Bearer', expiresAt: 0, lifetimeSeconds, scope: undefined },
+        leeway,
+        minTtl,
+      );
     expect(margin(90)).toBe(9);
     expect(margin(300)).toBe(30);
     expect(margin(3600)).toBe(60);
@@ -183,7 +211,10 @@ describe('backoff when renewal fails', () => {
     expect(first).toEqual({ error: 'network_error' });
     const sent = p.refreshes();
     const during = await c.getAccessToken().catch((e: Error & { code: string }) => e);
-    expect(during).toMatchObject({ code: 'network_error', message: expect.stringMatching(/paused for \d+ s after 1 failed attempt/) });
+    expect(during).toMatchObject({
+      code: 'network_error',
+      message: expect.stringMatching(/paused for \d+ s after 1 failed attempt/),
+    });
     expect(p.refreshes()).toBe(sent);
   });
 
@@ -234,29 +265,36 @@ describe('backoff when renewal fails', () => {
     }
   });
 
-  it('honours Retry-After of a 503 (seconds) and of a 429 (a date, read against the response\'s Date)', async () => {
+  it("honours Retry-After of a 503 (seconds) and of a 429 (a date, read against the response's Date)", async () => {
     fakeTime();
     const p = provider({ ttl: 90, deviceAheadSeconds: 120 });
     const c = await p.signedIn();
     const providerNow = () => new Date(Date.now() - 120_000);
-    p.fail = () => new Response(JSON.stringify({ error: 'temporarily_unavailable' }), {
-      status: 503, headers: { 'content-type': 'application/json', 'retry-after': '20', date: providerNow().toUTCString() },
-    });
+    p.fail = () =>
+      new Response(JSON.stringify({ error: 'temporarily_unavailable' }), {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '20', date: providerNow().toUTCString() },
+      });
     await advance(82_000);
     await c.getAccessToken();
     expect(p.refreshes()).toBe(1);
     await advance(19_000);
     await c.getAccessToken().catch(() => undefined);
     expect(p.refreshes()).toBe(1);
-    p.fail = () => new Response(JSON.stringify({ error: 'slow_down' }), {
-      status: 429,
-      headers: { 'content-type': 'application/json', date: providerNow().toUTCString(), 'retry-after': new Date(providerNow().getTime() + 45_000).toUTCString() },
-    });
+    p.fail = () =>
+      new Response(JSON.stringify({ error: 'slow_down' }), {
+        status: 429,
+        headers: {
+          'content-type': 'application/json',
+          date: providerNow().toUTCString(),
+          'retry-after': new Date(providerNow().getTime() + 45_000).toUTCString(),
+        },
+      });
     await advance(1500);
-    expect((await outcome(c))).toEqual({ error: 'slow_down' });
+    expect(await outcome(c)).toEqual({ error: 'slow_down' });
     expect(p.refreshes()).toBe(2);
     await advance(44_000);
-    expect((await outcome(c))).toMatchObject({ error: 'slow_down' });
+    expect(await outcome(c)).toMatchObject({ error: 'slow_down' });
     expect(p.refreshes()).toBe(2);
     // forceRefresh does not skip a server's Retry-After...
     expect(await c.getAccessToken({ forceRefresh: true }).catch((e: { code: string }) => e.code)).toBe('slow_down');
@@ -302,7 +340,7 @@ describe('device clocks that are off or jump', () => {
     });
   }
 
-  it('without a readable Date header, the ID token\'s iat gives the provider\'s clock for later ID tokens', async () => {
+  it("without a readable Date header, the ID token's iat gives the provider's clock for later ID tokens", async () => {
     fakeTime();
     // The device is 3 minutes fast and ID tokens live 2 minutes: on the device's clock, every new ID token has expired.
     const p = provider({ ttl: 90, deviceAheadSeconds: 180, idTtl: 120, date: false });
@@ -375,11 +413,14 @@ describe('tabs that come back', () => {
     const NodeChannel = globalThis.BroadcastChannel;
     let deaf = false;
     // Messages to every tab stop while `deaf`: what a frozen or cached page hears.
-    vi.stubGlobal('BroadcastChannel', class extends NodeChannel {
-      override set onmessage(handler: ((e: MessageEvent) => void) | null) {
-        super.onmessage = handler && ((e: MessageEvent) => !deaf && handler(e));
-      }
-    });
+    vi.stubGlobal(
+      'BroadcastChannel',
+      class extends NodeChannel {
+        override set onmessage(handler: ((e: MessageEvent) => void) | null) {
+          super.onmessage = handler && ((e: MessageEvent) => !deaf && handler(e));
+        }
+      },
+    );
     const locks = installFakeLocks();
     try {
       const clientId = freshClientId();

@@ -4,7 +4,17 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkceClient } from '../../src/index.js';
-import { CLIENT_ID, ISSUER, REDIRECT_URI, fakeFetch, fakeProvider, idToken, json, metadata, tokenResponse } from '../helpers/fake-provider.js';
+import {
+  CLIENT_ID,
+  ISSUER,
+  REDIRECT_URI,
+  fakeFetch,
+  fakeProvider,
+  idToken,
+  json,
+  metadata,
+  tokenResponse,
+} from '../helpers/fake-provider.js';
 import { installFakeLocks } from '../helpers/fake-locks.js';
 import { waitForState } from '../helpers/wait.js';
 
@@ -22,7 +32,15 @@ const sessionMessage = (session: Record<string, unknown>, extra: Record<string, 
   type: 'session',
   version: Date.now() + 60_000,
   isLogin: false,
-  session: { refreshToken: 'rt-forged', claims: { sub: 'mallory' }, user: { sub: 'mallory' }, tokens: new Map([['|', { accessToken: 'at-forged', tokenType: 'bearer', expiresAt: Date.now() / 1000 + 3600, scope: undefined }]]), ...session },
+  session: {
+    refreshToken: 'rt-forged',
+    claims: { sub: 'mallory' },
+    user: { sub: 'mallory' },
+    tokens: new Map([
+      ['|', { accessToken: 'at-forged', tokenType: 'bearer', expiresAt: Date.now() / 1000 + 3600, scope: undefined }],
+    ]),
+    ...session,
+  },
   ...extra,
 });
 /** Lets the channel deliver and the verification (WebCrypto, JWKS from the cache) run. */
@@ -32,9 +50,15 @@ describe('sessions from the channel are verified like those from the token endpo
   const forgeries: [string, (aud: string) => string][] = [
     ['an unsigned ID token (alg: none)', (aud) => idToken({ sub: 'mallory', aud }, { forge: 'none' })],
     ['an ID token signed with another key', (aud) => idToken({ sub: 'mallory', aud }, { forge: 'stranger' })],
-    ['an ID token "signed" with HS256 keyed by the public key', (aud) => idToken({ sub: 'mallory', aud }, { forge: 'hs256' })],
+    [
+      'an ID token "signed" with HS256 keyed by the public key',
+      (aud) => idToken({ sub: 'mallory', aud }, { forge: 'hs256' }),
+    ],
     ['a genuine ID token for another audience', () => idToken({ sub: 'mallory', aud: 'another-client' })],
-    ['an expired genuine ID token of another user claiming to be a login', (aud) => idToken({ sub: 'mallory', aud, iat: 1, exp: 2 })],
+    [
+      'an expired genuine ID token of another user claiming to be a login',
+      (aud) => idToken({ sub: 'mallory', aud, iat: 1, exp: 2 }),
+    ],
   ];
   it.each(forgeries)('a signed-in tab ignores a session with %s', async (_what, forged) => {
     const op = fakeProvider();
@@ -75,7 +99,13 @@ describe('sessions from the channel are verified like those from the token endpo
     const a = await op.tab();
     const evil = channelOf(clientId);
     const joined = waitForState(a, (s) => s.status === 'authenticated');
-    evil.postMessage(sessionMessage({ idToken: idToken({ sub: 'alice', aud: clientId, name: 'Alice' }), claims: { sub: 'alice', admin: true }, user: { sub: 'alice', admin: true } }));
+    evil.postMessage(
+      sessionMessage({
+        idToken: idToken({ sub: 'alice', aud: clientId, name: 'Alice' }),
+        claims: { sub: 'alice', admin: true },
+        user: { sub: 'alice', admin: true },
+      }),
+    );
     await joined;
     evil.close();
     expect(a.getUser()).toMatchObject({ sub: 'alice', name: 'Alice' });
@@ -95,7 +125,10 @@ describe('sessions from the channel are verified like those from the token endpo
       // An answer to the next tab's hello from a page that wants the refresh token at its own host (old and new shapes).
       evil.onmessage = ({ data }) => {
         if (data?.type === 'hello') {
-          evil.postMessage({ ...sessionMessage({ idToken: idToken({ aud: clientId }) }), m: { ...metadata, token_endpoint: 'https://evil.example/token' } });
+          evil.postMessage({
+            ...sessionMessage({ idToken: idToken({ aud: clientId }) }),
+            m: { ...metadata, token_endpoint: 'https://evil.example/token' },
+          });
         }
       };
       const b = await op.tab();
@@ -116,7 +149,10 @@ describe('logout', () => {
       const op = fakeProvider();
       const a = await op.tab();
       await op.signIn(a);
-      await expect(a.logout({ returnTo })).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('returnTo') });
+      await expect(a.logout({ returnTo })).rejects.toMatchObject({
+        code: 'invalid_options',
+        message: expect.stringContaining('returnTo'),
+      });
       expect(a.isAuthenticated()).toBe(true);
       expect(assign).not.toHaveBeenCalledWith(expect.stringContaining('alert'));
     },
@@ -154,10 +190,18 @@ describe('logout', () => {
 
   it('a revocation the provider refuses (401) leaves a warning, and the user is signed out', async () => {
     const op = fakeProvider();
-    const a = await op.tab({ fetch: (async (input: RequestInfo | URL, init?: RequestInit) => (String(input).endsWith('/revoke') ? json({ error: 'invalid_client' }, 401) : op.net.fetch(input, init))) as typeof fetch });
+    const a = await op.tab({
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
+        String(input).endsWith('/revoke')
+          ? json({ error: 'invalid_client' }, 401)
+          : op.net.fetch(input, init)) as typeof fetch,
+    });
     await op.signIn(a);
     await a.logout({ localOnly: true });
-    expect(a.getState()).toMatchObject({ status: 'unauthenticated', warning: { code: 'revocation_failed', message: expect.stringContaining('/revoke') } });
+    expect(a.getState()).toMatchObject({
+      status: 'unauthenticated',
+      warning: { code: 'revocation_failed', message: expect.stringContaining('/revoke') },
+    });
   });
 
   it('no revocation endpoint leaves a warning too', async () => {
@@ -188,54 +232,120 @@ describe('logout', () => {
 });
 
 describe('callbacks and transactions', () => {
-  it('two clients of two providers on one page never finish each other\'s logins', async () => {
+  it("two clients of two providers on one page never finish each other's logins", async () => {
     const net = fakeFetch({ '/token': () => tokenResponse() });
     const other = 'https://other-op.example.test';
-    const a = await createPkceClient({ issuer: ISSUER, clientId: 'shared-id', redirectUri: REDIRECT_URI, metadata, fetch: net.fetch });
-    const b = await createPkceClient({ issuer: other, clientId: 'shared-id', redirectUri: 'https://app.example.test/other-callback', metadata: { ...metadata, issuer: other, authorization_endpoint: `${other}/authorize`, token_endpoint: `${other}/token` }, fetch: net.fetch });
+    const a = await createPkceClient({
+      issuer: ISSUER,
+      clientId: 'shared-id',
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: net.fetch,
+    });
+    const b = await createPkceClient({
+      issuer: other,
+      clientId: 'shared-id',
+      redirectUri: 'https://app.example.test/other-callback',
+      metadata: {
+        ...metadata,
+        issuer: other,
+        authorization_endpoint: `${other}/authorize`,
+        token_endpoint: `${other}/token`,
+      },
+      fetch: net.fetch,
+    });
     await a.loginWithRedirect();
     const auth = new URL(String(assign.mock.calls.at(-1)![0]));
     const callback = `${REDIRECT_URI}?code=honest-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`;
     // The other issuer's client gets the honest provider's callback: no transaction of its own, no exchange.
     await expect(b.handleRedirectCallback(callback)).rejects.toMatchObject({ code: 'state_mismatch' });
     expect(net.requests.filter((r) => r.url.startsWith(other))).toHaveLength(0);
-    expect(Object.keys(sessionStorage).filter((k) => k.startsWith('pkce-spa:tx:'))).toEqual([`pkce-spa:tx:${ISSUER}/ shared-id`]);
+    expect(Object.keys(sessionStorage).filter((k) => k.startsWith('pkce-spa:tx:'))).toEqual([
+      `pkce-spa:tx:${ISSUER}/ shared-id`,
+    ]);
   });
 
-  it('a callback at another path than the login\'s redirect URI is redirect_uri_mismatch and exchanges nothing', async () => {
+  it("a callback at another path than the login's redirect URI is redirect_uri_mismatch and exchanges nothing", async () => {
     const net = fakeFetch({ '/token': () => tokenResponse() });
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch });
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: net.fetch,
+    });
     await c.loginWithRedirect();
     const auth = new URL(String(assign.mock.calls.at(-1)![0]));
     const callback = `https://app.example.test/elsewhere?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`;
-    await expect(c.handleRedirectCallback(callback)).rejects.toMatchObject({ code: 'redirect_uri_mismatch', message: expect.stringContaining(REDIRECT_URI) });
+    await expect(c.handleRedirectCallback(callback)).rejects.toMatchObject({
+      code: 'redirect_uri_mismatch',
+      message: expect.stringContaining(REDIRECT_URI),
+    });
     expect(net.count('/token')).toBe(0);
   });
 
   it('a page opened by a window that waits for no login handles its callback itself, promptly', async () => {
     const postMessage = vi.fn();
-    vi.spyOn(window, 'opener', 'get').mockReturnValue({ postMessage, sessionStorage: { getItem: () => null } } as unknown as Window);
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: fakeFetch({}).fetch });
-    await expect(c.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=y`)).rejects.toMatchObject({ code: 'state_mismatch' });
+    vi.spyOn(window, 'opener', 'get').mockReturnValue({
+      postMessage,
+      sessionStorage: { getItem: () => null },
+    } as unknown as Window);
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: fakeFetch({}).fetch,
+    });
+    await expect(c.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=y`)).rejects.toMatchObject({
+      code: 'state_mismatch',
+    });
     expect(postMessage).not.toHaveBeenCalled();
   });
 
   it('a page opened by another site (cross-origin opener) handles its callback itself', async () => {
-    const crossOrigin = { postMessage: vi.fn(), get sessionStorage(): Storage { throw new DOMException('Blocked', 'SecurityError'); } };
+    const crossOrigin = {
+      postMessage: vi.fn(),
+      get sessionStorage(): Storage {
+        throw new DOMException('Blocked', 'SecurityError');
+      },
+    };
     vi.spyOn(window, 'opener', 'get').mockReturnValue(crossOrigin as unknown as Window);
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: fakeFetch({}).fetch });
-    await expect(c.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=y`)).rejects.toMatchObject({ code: 'state_mismatch' });
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: fakeFetch({}).fetch,
+    });
+    await expect(c.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=y`)).rejects.toMatchObject({
+      code: 'state_mismatch',
+    });
     expect(crossOrigin.postMessage).not.toHaveBeenCalled();
   });
 
   it.each(['request', 'request_uri'])('authorizationParams.%s is reserved', async (name) => {
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: fakeFetch({}).fetch });
-    await expect(c.loginWithRedirect({ authorizationParams: { [name]: 'x' } })).rejects.toMatchObject({ code: 'invalid_options' });
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: fakeFetch({}).fetch,
+    });
+    await expect(c.loginWithRedirect({ authorizationParams: { [name]: 'x' } })).rejects.toMatchObject({
+      code: 'invalid_options',
+    });
   });
 
   it('each popup login opens its own window name', async () => {
     const open = vi.spyOn(window, 'open').mockImplementation(() => null);
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: fakeFetch({}).fetch });
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: fakeFetch({}).fetch,
+    });
     await c.loginWithPopup().catch(() => undefined);
     await c.loginWithPopup().catch(() => undefined);
     const names = open.mock.calls.map((call) => call[1]);
@@ -247,7 +357,13 @@ describe('callbacks and transactions', () => {
     let nonce = '';
     const authTime = Math.floor(Date.now() / 1000) - 3600;
     const net = fakeFetch({ '/token': () => tokenResponse({}, { nonce, auth_time: authTime }) });
-    const c = await createPkceClient({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch });
+    const c = await createPkceClient({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      metadata,
+      fetch: net.fetch,
+    });
     await c.loginWithRedirect({ authorizationParams: { max_age: '60' } });
     const auth = new URL(String(assign.mock.calls.at(-1)![0]));
     expect(auth.searchParams.get('max_age')).toBe('60');

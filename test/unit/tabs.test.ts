@@ -18,8 +18,8 @@ function slowChannel(ms: number): typeof BroadcastChannel {
   } as typeof BroadcastChannel;
 }
 
-const refreshes = (op: FakeProvider) => op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length;
-
+const refreshes = (op: FakeProvider) =>
+  op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length;
 
 describe('BroadcastChannel between tabs', () => {
   it('a login in one tab signs in the others, sharing its tokens', async () => {
@@ -148,7 +148,10 @@ describe.each(['memory', 'indexeddb'] as const)('Web Locks between tabs (cache: 
   it('a forced renewal that waited for the lock uses the renewal that ran meanwhile', async () => {
     const op = fakeProvider();
     const [a, b] = await signedInTabs(2, op);
-    const [ta, tb] = await Promise.all([a!.getAccessToken({ forceRefresh: true }), b!.getAccessToken({ forceRefresh: true })]);
+    const [ta, tb] = await Promise.all([
+      a!.getAccessToken({ forceRefresh: true }),
+      b!.getAccessToken({ forceRefresh: true }),
+    ]);
     expect(op.invalidGrants()).toBe(0);
     expect(refreshes(op)).toBeLessThanOrEqual(2);
     if (refreshes(op) === 1) expect(ta).toBe(tb);

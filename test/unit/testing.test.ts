@@ -49,7 +49,9 @@ describe('createTestClient with React Testing Library', () => {
     renderReact(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: 'wait' }, 'secret')));
 
     await vi.waitFor(() => expect(client.calls.map((c) => c.method)).toContain('loginWithRedirect'));
-    expect(client.calls.find((c) => c.method === 'loginWithRedirect')!.args[0]).toEqual({ appState: { returnTo: '/' } });
+    expect(client.calls.find((c) => c.method === 'loginWithRedirect')!.args[0]).toEqual({
+      appState: { returnTo: '/' },
+    });
     expect(reactScreen.getByText('wait')).toBeTruthy();
     expect(assign).not.toHaveBeenCalled();
   });
@@ -75,7 +77,15 @@ describe('createTestClient with Vue Testing Library', () => {
   const Profile = defineComponent({
     setup() {
       const { state, user, error } = useVueAuth<{ sub: string; roles: string[] }>();
-      return () => h('p', error.value ? `error ${error.value.code}` : user.value ? `${user.value.sub} is ${user.value.roles.join(', ')}` : state.value.status);
+      return () =>
+        h(
+          'p',
+          error.value
+            ? `error ${error.value.code}`
+            : user.value
+              ? `${user.value.sub} is ${user.value.roles.join(', ')}`
+              : state.value.status,
+        );
     },
   });
 

@@ -7,7 +7,13 @@ import { createApp, h, nextTick, type App } from 'vue';
 import { RouterView, createRouter, createWebHistory } from 'vue-router';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { AuthError, PkceClient } from '../../src/index.js';
-import { createAuth, createAuthGuard, useAuth, type AuthPluginOptions, type UseAuthResult } from '../../src/vue/index.js';
+import {
+  createAuth,
+  createAuthGuard,
+  useAuth,
+  type AuthPluginOptions,
+  type UseAuthResult,
+} from '../../src/vue/index.js';
 import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
 import { countListeners } from '../helpers/listeners.js';
 import { waitForState as until } from '../helpers/wait.js';
@@ -140,7 +146,10 @@ describe('createAuthGuard', () => {
     const login = vi.spyOn(client, 'loginWithRedirect');
     const guard = createAuthGuard(client);
 
-    const results = await Promise.all([guard({ fullPath: '/orders?id=7#top' }), guard({ fullPath: '/orders?id=7#top' })]);
+    const results = await Promise.all([
+      guard({ fullPath: '/orders?id=7#top' }),
+      guard({ fullPath: '/orders?id=7#top' }),
+    ]);
 
     expect(results).toEqual([false, false]);
     expect(login).toHaveBeenCalledTimes(1);
@@ -174,10 +183,15 @@ describe('createAuthGuard', () => {
     const onRedirectCallback = vi.fn();
     const { view } = mount(client, { onRedirectCallback });
 
-    const result = await createAuthGuard(client, { onError: (error) => `/failed/${error.code}` })({ fullPath: '/orders' });
+    const result = await createAuthGuard(client, { onError: (error) => `/failed/${error.code}` })({
+      fullPath: '/orders',
+    });
 
     expect(result).toBe('/failed/access_denied');
-    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/orders' }, expect.objectContaining({ code: 'access_denied' }));
+    expect(onRedirectCallback).toHaveBeenCalledWith(
+      { returnTo: '/orders' },
+      expect.objectContaining({ code: 'access_denied' }),
+    );
     await view.auth!.retryLogin({ appState: { returnTo: '/orders' } });
     expect(client.getState().error).toBeUndefined();
     expect(new URL(assign.mock.calls[0]![0] as string).pathname).toBe('/authorize');
@@ -188,20 +202,30 @@ describe('createAuth({ router }) with vue-router', () => {
   for (const outcome of ['success', 'failure'] as const) {
     it(`the first navigation never writes the callback parameters back (${outcome}); success goes to returnTo`, async () => {
       const op = provider();
-      await op.returnFromProvider({ returnTo: '/orders?id=7' }, outcome === 'success' ? { code: 'the-code' } : { error: 'access_denied' });
+      await op.returnFromProvider(
+        { returnTo: '/orders?id=7' },
+        outcome === 'success' ? { code: 'the-code' } : { error: 'access_denied' },
+      );
       const client = op.client();
       const router = createRouter({
         history: createWebHistory('/'),
-        routes: [{ path: '/callback', component: { render: () => h('p', 'home') } }, { path: '/orders', component: { render: () => h('p', 'orders') } }],
+        routes: [
+          { path: '/callback', component: { render: () => h('p', 'home') } },
+          { path: '/orders', component: { render: () => h('p', 'orders') } },
+        ],
       });
-      const app = createApp({ render: () => h(RouterView) }).use(createAuth(client, { router })).use(router);
+      const app = createApp({ render: () => h(RouterView) })
+        .use(createAuth(client, { router }))
+        .use(router);
       apps.push(app);
       app.mount(document.body.appendChild(document.createElement('div')));
 
       await router.isReady();
       await until(client, (s) => s.status !== 'loading');
       // After a success, the default onRedirectCallback navigates to returnTo.
-      await vi.waitFor(() => expect(router.currentRoute.value.path).toBe(outcome === 'success' ? '/orders' : '/callback'));
+      await vi.waitFor(() =>
+        expect(router.currentRoute.value.path).toBe(outcome === 'success' ? '/orders' : '/callback'),
+      );
 
       const href = new URL(window.location.href);
       expect([...href.searchParams.keys()].filter((k) => ['code', 'state', 'iss', 'error'].includes(k))).toEqual([]);
