@@ -6,7 +6,7 @@
  * hostile-provider.ts.
  */
 import { vi } from 'vitest';
-import { createPkceClient, PkceClient, type ClientOptions } from '../../src/index.js';
+import { createPkceClient, PkceClient, type ClientOptions, type LoginOptions } from '../../src/index.js';
 import type { Metadata } from '../../src/oauth.js';
 import { jwks, signJwt, type Forgery } from './signing-key.js';
 
@@ -27,30 +27,50 @@ export const metadata: Metadata = {
 
 export interface Recorded {
   url: string;
+  /** The form body (token, PAR and revocation requests); empty for other bodies. */
   body: URLSearchParams;
+  method: string;
+  headers: Headers;
+  /** The body as sent, whatever its type (an API request's payload). */
+  text: string;
 }
 
 export type Handler = (req: Recorded) => Response | Promise<Response>;
 
-/** A fetch that routes by pathname to handlers and records requests; `/jwks` serves the signing key unless replaced. */
+/**
+ * A fetch that routes to handlers and records every request (method, headers, body). A route is a pathname of the
+ * provider (`/token`) or a whole origin + pathname (`https://api.example.test/orders`, for APIs); `/jwks` serves the
+ * signing key unless replaced. `routes` stays live: a test may swap a handler between two calls.
+ */
 export function fakeFetch(routes: Record<string, Handler>) {
   routes = { '/jwks': () => json(jwks()), ...routes };
   const requests: Recorded[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = String(input instanceof Request ? input.url : input);
+    const request = input instanceof Request ? input : undefined;
+    const url = String(request ? request.url : input);
     const body = new URLSearchParams(
       typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body : '',
     );
-    const rec = { url, body };
+    const text =
+      typeof init?.body === 'string' || init?.body instanceof URLSearchParams
+        ? String(init.body)
+        : ((await request?.clone().text()) ?? '');
+    const method = init?.method ?? request?.method ?? 'GET';
+    const rec = { url, body, method, headers: new Headers(init?.headers ?? request?.headers), text };
     requests.push(rec);
-    const handler = routes[new URL(url).pathname];
+    const { origin, pathname } = new URL(url);
+    const handler = routes[`${origin}${pathname}`] ?? routes[pathname];
     if (!handler) return new Response('not found', { status: 404 });
     return handler(rec);
   }) as typeof fetch;
+  /** The requests to `path` (a pathname), oldest first. */
+  const at = (path: string) => requests.filter((r) => new URL(r.url).pathname === path);
   return {
     fetch: fetchImpl,
     requests,
-    count: (path: string) => requests.filter((r) => new URL(r.url).pathname === path).length,
+    routes,
+    at,
+    count: (path: string) => at(path).length,
   };
 }
 
@@ -127,6 +147,12 @@ export interface FakeProviderOptions {
   routes?: Record<string, Handler>;
   /** Only `routes` answer (every other path is a 404): for tests that script each response themselves. */
   onlyRoutes?: boolean;
+  /** Extra claims in every ID token it issues (custom claims such as `roles`). */
+  claims?: Record<string, unknown>;
+  /** The `token_type` of its token responses. Default `'Bearer'` (`'DPoP'` for sender-constrained tokens). */
+  tokenType?: string;
+  /** Options every client of this provider ({@link FakeProvider.client}, {@link FakeProvider.tab}) starts from. */
+  clientOptions?: Partial<ClientOptions>;
 }
 
 export type FakeProvider = ReturnType<typeof fakeProvider>;
@@ -136,22 +162,33 @@ export function fakeProvider({
   clientId = freshClientId(),
   routes = {},
   onlyRoutes = false,
+  claims: customClaims = {},
+  tokenType = 'Bearer',
+  clientOptions = {},
 }: FakeProviderOptions = {}) {
   let counter = 0;
   let nonce = '';
   const live = new Set<string>();
   const spent: string[] = [];
   let invalidGrants = 0;
-  const issue = (claims: Record<string, unknown> = {}) => {
+  /** The resource of the refresh grant being answered (for {@link FakeProvider.refresh}, which sees the token only). */
+  let lastResource: string | null = null;
+  /** A token response; an access token for a resource (RFC 8707) names it: `at-3-https://api.example.test/`. */
+  const issue = (
+    claims: Record<string, unknown> = {},
+    fields: Record<string, unknown> = {},
+    resource?: string | null,
+  ) => {
     const n = ++counter;
     live.add(`rt-${n}`);
     return json({
-      access_token: `at-${n}`,
-      token_type: 'Bearer',
+      access_token: resource ? `at-${n}-${resource}` : `at-${n}`,
+      token_type: tokenType,
       expires_in: 300,
       refresh_token: `rt-${n}`,
       scope: 'openid profile email offline_access',
-      id_token: idToken({ aud: clientId, ...claims }),
+      id_token: idToken({ aud: clientId, ...customClaims, ...claims }),
+      ...fields,
     });
   };
   const options = (): ClientOptions => ({
@@ -160,6 +197,7 @@ export function fakeProvider({
     redirectUri: REDIRECT_URI,
     metadata,
     fetch: provider.net.fetch,
+    ...clientOptions,
   });
   const provider = {
     clientId,
@@ -173,14 +211,22 @@ export function fakeProvider({
         invalidGrants++;
         return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
       }
-      return issue();
+      return issue({}, {}, lastResource);
     },
+    /**
+     * A token response of this provider (its client id, the nonce of the current login, a new refresh token):
+     * `fields` adds or replaces response fields (`token_type: undefined` drops one), `claims` ID-token claims.
+     */
+    tokenResponse: (fields: Record<string, unknown> = {}, claims: Record<string, unknown> = {}): Response =>
+      issue({ nonce, ...claims }, fields),
     net: fakeFetch(
       onlyRoutes
         ? routes
         : {
             '/token': (req): Response | Promise<Response> => {
-              if (req.body.get('grant_type') === 'authorization_code') return issue({ nonce });
+              if (req.body.get('grant_type') === 'authorization_code')
+                return issue({ nonce }, {}, req.body.get('resource'));
+              lastResource = req.body.get('resource');
               const rt = req.body.get('refresh_token')!;
               spent.push(rt);
               return provider.refresh(rt);
@@ -197,22 +243,38 @@ export function fakeProvider({
     client: (extra: Partial<ClientOptions> = {}): PkceClient => new PkceClient({ ...options(), ...extra }),
     /** A started client ("a tab") talking to this provider. */
     tab: (extra: Partial<ClientOptions> = {}): Promise<PkceClient> => createPkceClient({ ...options(), ...extra }),
+    /**
+     * Starts a redirect login in `client` and returns the authorization URL it navigated to; the next ID token carries
+     * that login's nonce. With PAR (RFC 9126) the URL holds only `client_id` and `request_uri`, and the nonce comes
+     * from the pushed request.
+     */
+    async authorize(client: PkceClient, options: LoginOptions = {}): Promise<URL> {
+      const auth = await navigation(() => client.loginWithRedirect(options));
+      provider.setNonce(provider.authorizationRequest(auth).get('nonce')!);
+      return auth;
+    },
+    /** The parameters of the authorization request behind `auth`: its query, or the pushed request (PAR). */
+    authorizationRequest(auth: URL): URLSearchParams {
+      return auth.searchParams.has('request_uri') ? provider.net.at('/par').at(-1)!.body : auth.searchParams;
+    },
+    /** The callback URL this provider sends the browser back to after the authorization request `auth`. */
+    callbackFor(auth: URL, params: Record<string, string> = {}): string {
+      return callbackUrl(auth, { state: provider.authorizationRequest(auth).get('state')!, ...params });
+    },
     /** Starts a redirect login in `client` and returns the callback URL this provider would send the browser back to. */
     async startLogin(client: PkceClient, params: Record<string, string> = {}): Promise<string> {
-      const auth = await navigation(() => client.loginWithRedirect());
-      provider.setNonce(auth.searchParams.get('nonce')!);
-      return callbackUrl(auth, params);
+      return provider.callbackFor(await provider.authorize(client), params);
     },
     /** Signs `client` in through a full redirect round trip. */
     async signIn(client: PkceClient): Promise<void> {
       await client.handleRedirectCallback(await provider.startLogin(client));
     },
     /** Starts a login in an earlier "page" and puts the provider's answer in the address bar, as the browser would. */
-    async returnFromProvider(appState: unknown, answer: Record<string, string> = {}): Promise<void> {
-      const auth = await navigation(() => provider.client().loginWithRedirect({ appState }));
-      provider.setNonce(auth.searchParams.get('nonce')!);
-      window.history.replaceState(null, '', callbackUrl(auth, answer));
+    async returnFromProvider(appState: unknown, answer: Record<string, string> = {}): Promise<string> {
+      const callback = provider.callbackFor(await provider.authorize(provider.client(), { appState }), answer);
+      window.history.replaceState(null, '', callback);
       if (vi.isMockFunction(window.location.assign)) vi.mocked(window.location.assign).mockClear();
+      return callback;
     },
   };
   return provider;

@@ -1,104 +1,37 @@
-import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { promisifyRequest } from 'idb-keyval';
-import { createPkceClient, dpop, isAuthError, type AuthError } from '../../src/index.js';
+import { dpop, type ClientOptions } from '../../src/index.js';
 import { idbStore } from '../../src/storage/idb.js';
 import { parseChallenges } from '../../src/fetch-with-auth.js';
-import { CLIENT_ID, ISSUER, REDIRECT_URI, idToken, json, metadata } from '../helpers/fake-provider.js';
-import { jwks } from '../helpers/signing-key.js';
+import {
+  ISSUER,
+  REDIRECT_URI,
+  fakeProvider,
+  json,
+  metadata,
+  type Handler,
+  type Recorded,
+} from '../helpers/fake-provider.js';
 
-// The network edge only: one fetch for the provider and the APIs that records method, URL, headers and body, and
-// answers from per-path handlers with real Response objects.
-interface Seen {
-  url: URL;
-  method: string;
-  headers: Headers;
-  body: string;
-}
-type Route = (req: Seen) => Response | Promise<Response>;
-
-function network(routes: Record<string, Route>) {
-  const seen: Seen[] = [];
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const req = {
-      url: new URL(request.url),
-      method: request.method,
-      headers: request.headers,
-      body: await request.text(),
-    };
-    seen.push(req);
-    // The provider publishes its signing key (the SDK verifies ID-token signatures).
-    const route =
-      routes[`${req.url.origin}${req.url.pathname}`] ??
-      routes[req.url.pathname] ??
-      (req.url.pathname === '/jwks' ? () => json(jwks()) : undefined);
-    return route ? route(req) : new Response('not found', { status: 404 });
-  }) as typeof fetch;
-  return { fetch: fetchImpl, seen, routes, at: (path: string) => seen.filter((r) => r.url.pathname === path) };
-}
-
+// The network edge only: the fake provider (fake-provider.ts) answers the provider's endpoints and the APIs, and
+// records method, URL, headers and body of every request.
 let assign: ReturnType<typeof vi.fn>;
-let counter = 0;
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
   assign = vi.fn();
   vi.spyOn(window.location, 'assign').mockImplementation(assign);
 });
-afterEach(() => vi.restoreAllMocks());
-
-/** A token endpoint: the code grant answers with `nonce` in the ID token; every grant issues new tokens. */
-function tokenEndpoint(tokenType = 'Bearer', nonce: () => string = () => '') {
-  return (req: Seen) => {
-    counter++;
-    const body = new URLSearchParams(req.body);
-    return json({
-      access_token: `at-${counter}-${body.get('resource') ?? ''}`,
-      token_type: tokenType,
-      expires_in: 300,
-      refresh_token: `rt-${counter}`,
-      id_token: idToken(body.get('grant_type') === 'authorization_code' ? { nonce: nonce() } : {}),
-    });
-  };
-}
 
 /** A signed-in client: one redirect login through `routes` (PAR endpoint and API routes as given). */
-async function signedIn(routes: Record<string, Route>, options: Record<string, unknown> = {}, as = metadata) {
-  let nonce = '';
-  const net = network({ '/token': tokenEndpoint(options.dpop ? 'DPoP' : 'Bearer', () => nonce), ...routes });
-  const c = await createPkceClient({
-    issuer: ISSUER,
-    clientId: CLIENT_ID,
-    redirectUri: REDIRECT_URI,
-    metadata: as,
-    fetch: net.fetch,
-    ...options,
-  });
-  await c.loginWithRedirect();
-  const auth = new URL(assign.mock.calls.at(-1)![0] as string);
-  const state =
-    auth.searchParams.get('state') ??
-    net
-      .at('/par')
-      .map((r) => new URLSearchParams(r.body).get('state'))
-      .at(-1)!;
-  nonce = auth.searchParams.get('nonce') ?? new URLSearchParams(net.at('/par').at(-1)!.body).get('nonce')!;
-  await c.handleRedirectCallback(`${REDIRECT_URI}?code=c&state=${state}&iss=${encodeURIComponent(ISSUER)}`);
-  return { c, net, auth };
+async function signedIn(routes: Record<string, Handler>, options: Partial<ClientOptions> = {}, as = metadata) {
+  const provider = fakeProvider({ routes, tokenType: options.dpop ? 'DPoP' : 'Bearer' });
+  const c = await provider.tab({ metadata: as, ...options });
+  const auth = await provider.authorize(c);
+  await c.handleRedirectCallback(provider.callbackFor(auth, { code: 'c' }));
+  return { c, net: provider.net, auth, provider };
 }
 
-async function rejection(p: Promise<unknown>): Promise<AuthError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isAuthError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
-
-const proofOf = (req: Seen) => JSON.parse(Buffer.from(req.headers.get('dpop')!.split('.')[1]!, 'base64url').toString());
+const proofOf = (req: Recorded) =>
+  JSON.parse(Buffer.from(req.headers.get('dpop')!.split('.')[1]!, 'base64url').toString());
 
 describe('parseChallenges', () => {
   it('reads several challenges, quoted values with escapes, and skips token68', () => {
@@ -120,7 +53,7 @@ describe('parseChallenges', () => {
 
 describe('fetchWithAuth (Bearer)', () => {
   it("sends each resource its own token and never one resource's token to another (RFC 8707)", async () => {
-    const api = (req: Seen) => json({ auth: req.headers.get('authorization') });
+    const api = (req: Recorded) => json({ auth: req.headers.get('authorization') });
     const { c, net } = await signedIn(
       { 'https://a.example.test/x': api, 'https://b.example.test/y': api },
       {
@@ -149,9 +82,12 @@ describe('fetchWithAuth (Bearer)', () => {
 
   it('refuses an origin outside apiOrigins before sending anything', async () => {
     const { c, net } = await signedIn({});
-    const before = net.seen.length;
-    expect((await rejection(c.fetchWithAuth('https://evil.example.test/steal'))).code).toBe('origin_not_allowed');
-    expect(net.seen.length).toBe(before);
+    const before = net.requests.length;
+    await expect(c.fetchWithAuth('https://evil.example.test/steal')).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'origin_not_allowed',
+    });
+    expect(net.requests.length).toBe(before);
   });
 
   it('renews once on 401 invalid_token, resends the same body, and returns the second 401 as it is', async () => {
@@ -163,7 +99,7 @@ describe('fetchWithAuth (Bearer)', () => {
     expect(response.status).toBe(401);
     expect(net.at('/token').length - grants).toBe(1);
     const calls = net.at('/api');
-    expect(calls.map((r) => [r.method, r.body])).toEqual([
+    expect(calls.map((r) => [r.method, r.text])).toEqual([
       ['POST', 'payload'],
       ['POST', 'payload'],
     ]);
@@ -180,8 +116,8 @@ describe('fetchWithAuth (Bearer)', () => {
         },
       });
     const { c, net } = await signedIn({ 'https://app.example.test/api': challenge });
-    const err = await rejection(c.fetchWithAuth('/api'));
-    expect(err).toMatchObject({
+    await expect(c.fetchWithAuth('/api')).rejects.toMatchObject({
+      name: 'AuthError',
       code: 'insufficient_user_authentication',
       description: 'MFA please',
       stepUp: { acr_values: 'urn:mfa', max_age: '60' },
@@ -210,15 +146,15 @@ describe('DPoP', () => {
   });
 
   it('answers use_dpop_nonce at the token endpoint with exactly one retry carrying the nonce', async () => {
-    const { c, net } = await signedIn({}, { dpop });
-    const grant = tokenEndpoint('DPoP');
+    const { c, net, provider } = await signedIn({}, { dpop });
+    const grant = provider.refresh;
     const challenge = () =>
       new Response(JSON.stringify({ error: 'use_dpop_nonce' }), {
         status: 400,
         headers: { 'content-type': 'application/json', 'dpop-nonce': 'n-1' },
       });
     let asked = 0;
-    net.routes['/token'] = (req) => (asked++ === 0 ? challenge() : grant(req));
+    provider.refresh = (rt) => (asked++ === 0 ? challenge() : grant(rt));
     const before = net.at('/token').length;
     await c.getAccessToken({ forceRefresh: true });
     const [refused, retried] = net.at('/token').slice(before);
@@ -227,15 +163,18 @@ describe('DPoP', () => {
     expect(proofOf(retried!).nonce).toBe('n-1');
 
     // A server that keeps asking gets one retry, then the error: never a loop.
-    net.routes['/token'] = challenge;
+    provider.refresh = challenge;
     const again = net.at('/token').length;
-    expect((await rejection(c.getAccessToken({ forceRefresh: true }))).code).toBe('use_dpop_nonce');
+    await expect(c.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'use_dpop_nonce',
+    });
     expect(net.at('/token').length - again).toBe(2);
     expect(c.isAuthenticated()).toBe(true);
   });
 
   it('attaches Authorization: DPoP and a proof with ath; retries once on a resource server nonce challenge', async () => {
-    const api: Route = (req) =>
+    const api: Handler = (req) =>
       proofOf(req).nonce === 'rs-nonce'
         ? json({ ok: true })
         : new Response('', {
@@ -254,7 +193,7 @@ describe('DPoP', () => {
       Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))).toString('base64url'),
     );
     expect(proofOf(first!).jti).not.toBe(proof.jti);
-    expect(second!.body).toBe('b');
+    expect(second!.text).toBe('b');
 
     // A resource server that keeps challenging gets one retry per call, and its 401 is returned as it is.
     net.routes['https://app.example.test/api'] = () =>
@@ -276,14 +215,14 @@ describe('DPoP', () => {
 
 describe('PAR', () => {
   it('pushes the whole authorization request and navigates with client_id and request_uri only', async () => {
-    const par: Route = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 }, 201);
+    const par: Handler = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 }, 201);
     const { c, net, auth } = await signedIn(
       { '/par': par },
       { par: true },
       { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par` },
     );
     expect([...auth.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
-    const pushed = new URLSearchParams(net.at('/par')[0]!.body);
+    const pushed = net.at('/par')[0]!.body;
     expect(pushed.get('code_challenge_method')).toBe('S256');
     expect(pushed.get('redirect_uri')).toBe(REDIRECT_URI);
     expect(pushed.get('scope')).toContain('openid');
@@ -291,53 +230,40 @@ describe('PAR', () => {
   });
 
   it("is used without the option when the metadata requires it, and reports the server's error code", async () => {
-    const net = network({ '/par': () => json({ error: 'invalid_request', error_description: 'bad scope' }, 400) });
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      fetch: net.fetch,
+    const provider = fakeProvider({
+      routes: { '/par': () => json({ error: 'invalid_request', error_description: 'bad scope' }, 400) },
+    });
+    const c = await provider.tab({
       metadata: {
         ...metadata,
         pushed_authorization_request_endpoint: `${ISSUER}/par`,
         require_pushed_authorization_requests: true,
       },
     });
-    const err = await rejection(c.loginWithRedirect());
-    expect(err).toMatchObject({ code: 'invalid_request', description: 'bad scope' });
+    await expect(c.loginWithRedirect()).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_request',
+      description: 'bad scope',
+    });
     expect(assign).not.toHaveBeenCalled();
   });
 
   it('a provider that redirects back with invalid_request_uri (expired request_uri) surfaces that code', async () => {
-    const par: Route = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:old', expires_in: 60 }, 201);
-    const net = network({ '/par': par });
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      fetch: net.fetch,
+    const par: Handler = () => json({ request_uri: 'urn:ietf:params:oauth:request_uri:old', expires_in: 60 }, 201);
+    const provider = fakeProvider({ routes: { '/par': par } });
+    const c = await provider.tab({
       par: true,
       metadata: { ...metadata, pushed_authorization_request_endpoint: `${ISSUER}/par` },
     });
-    await c.loginWithRedirect();
-    const state = new URLSearchParams(net.at('/par')[0]!.body).get('state')!;
-    const err = await rejection(
-      c.handleRedirectCallback(
-        `${REDIRECT_URI}?error=invalid_request_uri&state=${state}&iss=${encodeURIComponent(ISSUER)}`,
-      ),
-    );
-    expect(err.code).toBe('invalid_request_uri');
+    const auth = await provider.authorize(c);
+    await expect(
+      c.handleRedirectCallback(provider.callbackFor(auth, { error: 'invalid_request_uri' })),
+    ).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_request_uri' });
     expect(sessionStorage.length).toBe(0);
   });
 
   it('fails with invalid_options when par is on and the provider has no PAR endpoint', async () => {
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      par: true,
-    });
-    expect((await rejection(c.loginWithRedirect())).code).toBe('invalid_options');
+    const c = await fakeProvider().tab({ par: true });
+    await expect(c.loginWithRedirect()).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_options' });
   });
 });

@@ -2,59 +2,28 @@
  * Errors users can act on and that hold no token (issue 9 item 6, issue 10 item 5): our own message per failure
  * class, the provider's error and description quoted only when it sent them, causes that are plain readable Errors.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPkceClient, isAuthError, type AuthError, type PkceClient } from '../../src/index.js';
-import {
-  CLIENT_ID,
-  ISSUER,
-  REDIRECT_URI,
-  fakeFetch,
-  json,
-  metadata,
-  tokenResponse,
-  type Handler,
-} from '../helpers/fake-provider.js';
+import { describe, expect, it } from 'vitest';
+import { isAuthError, type AuthError, type ClientOptions, type PkceClient } from '../../src/index.js';
+import { ISSUER, fakeProvider, json, type FakeProvider } from '../helpers/fake-provider.js';
 
-let assign: ReturnType<typeof vi.fn>;
-beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
-});
-afterEach(() => vi.restoreAllMocks());
-
-async function client(routes: Record<string, Handler>, extra: Record<string, unknown> = {}) {
-  const net = fakeFetch(routes);
-  return createPkceClient({
-    issuer: ISSUER,
-    clientId: CLIENT_ID,
-    redirectUri: REDIRECT_URI,
-    metadata,
-    fetch: net.fetch,
-    ...extra,
-  });
+/** A started client of a fresh fake provider whose token endpoint answers with `token(provider)`. */
+async function client(
+  token?: (provider: FakeProvider) => Response | Promise<Response>,
+  extra: Partial<ClientOptions> = {},
+): Promise<{ c: PkceClient; provider: FakeProvider }> {
+  const provider = fakeProvider();
+  if (token) provider.net.routes['/token'] = () => token(provider);
+  return { c: await provider.tab(extra), provider };
 }
 
 /** Runs a redirect login to the point of the callback and returns what handleRedirectCallback rejects with. */
-async function callbackError(c: PkceClient, params: Record<string, string> = {}): Promise<AuthError> {
-  await c.loginWithRedirect();
-  const auth = new URL(assign.mock.calls.at(-1)![0] as string);
-  const url = new URL(REDIRECT_URI);
-  for (const [k, v] of Object.entries({
-    code: 'the-code',
-    state: auth.searchParams.get('state')!,
-    iss: ISSUER,
-    ...params,
-  }))
-    if (v) url.searchParams.set(k, v);
-  try {
-    await c.handleRedirectCallback(url.href);
-  } catch (e) {
-    if (isAuthError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
+async function callbackError(
+  { c, provider }: { c: PkceClient; provider: FakeProvider },
+  params: Record<string, string> = {},
+): Promise<AuthError> {
+  const callback = c.handleRedirectCallback(await provider.startLogin(c, params));
+  await expect(callback).rejects.toSatisfy(isAuthError);
+  return (await callback.catch((e: AuthError) => e)) as AuthError;
 }
 
 /** Every string reachable from `value` through own properties, enumerable or not (message, stack, cause, ...). */
@@ -76,43 +45,41 @@ describe('no token in any error, cause or state', () => {
     [...strings(error), ...strings(c.getState())].filter((s) => /at-\d|rt-\d|eyJ|<a Response/.test(s));
 
   it('an ID token that fails validation: the error holds none of the token response', async () => {
-    const c = await client({ '/token': () => tokenResponse({}, { aud: 'someone-else' }) });
-    const error = await callbackError(c);
+    const login = await client((op) => op.tokenResponse({}, { aud: 'someone-else' }));
+    const error = await callbackError(login);
     expect(error.code).toBe('invalid_id_token');
     expect(error.message).toMatch(/^Invalid ID token \(/);
-    expect(leaks(error, c)).toEqual([]);
-    expect(c.getState().error).toBe(error);
+    expect(leaks(error, login.c)).toEqual([]);
+    expect(login.c.getState().error).toBe(error);
   });
 
   it('a token response oauth4webapi refuses (no token_type): the error holds none of it', async () => {
-    const c = await client({ '/token': () => tokenResponse({ token_type: undefined }) });
-    const error = await callbackError(c);
+    const login = await client((op) => op.tokenResponse({ token_type: undefined }));
+    const error = await callbackError(login);
     expect(error.code).toBe('invalid_response');
-    expect(leaks(error, c)).toEqual([]);
+    expect(leaks(error, login.c)).toEqual([]);
   });
 
   it('an error response keeps the code and description, not the body or the Response', async () => {
-    const c = await client({
-      '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired', refresh_token: 'rt-9' }, 400),
-    });
-    const error = await callbackError(c);
+    const login = await client(() =>
+      json({ error: 'invalid_grant', error_description: 'Code expired', refresh_token: 'rt-9' }, 400),
+    );
+    const error = await callbackError(login);
     expect(error).toMatchObject({ code: 'invalid_grant', description: 'Code expired' });
-    expect(leaks(error, c)).toEqual([]);
+    expect(leaks(error, login.c)).toEqual([]);
   });
 });
 
 describe('messages', () => {
   it('quotes the provider error and description it sent, names the URL and the status, and says what to do', async () => {
-    const c = await client({
-      '/token': () => json({ error: 'invalid_grant', error_description: 'Code expired' }, 400),
-    });
-    const error = await callbackError(c);
+    const login = await client(() => json({ error: 'invalid_grant', error_description: 'Code expired' }, 400));
+    const error = await callbackError(login);
     expect(error.message).toBe(`${ISSUER}/token answered HTTP 400 "invalid_grant" ("Code expired"): sign in again`);
   });
 
   it("an authorization error from the callback: the provider's code, no invented description", async () => {
-    const c = await client({});
-    const error = await callbackError(c, { code: '', error: 'interaction_required' });
+    const login = await client();
+    const error = await callbackError(login, { code: '', error: 'interaction_required' });
     expect(error).toMatchObject({ code: 'interaction_required', description: undefined });
     expect(error.message).toBe(
       'The provider answered "interaction_required": show the login button (the user must sign in interactively; nothing is broken)',
@@ -120,8 +87,8 @@ describe('messages', () => {
   });
 
   it('a bare 500 from the token endpoint: our message with URL and status, no quoted provider error', async () => {
-    const c = await client({ '/token': () => new Response('', { status: 500 }) });
-    const error = await callbackError(c);
+    const login = await client(() => new Response('', { status: 500 }));
+    const error = await callbackError(login);
     expect(error.code).toBe('invalid_response');
     expect(error.message).toContain(`${ISSUER}/token answered HTTP 500`);
     expect(error.message).not.toContain("The authorization server's answer");
@@ -129,8 +96,8 @@ describe('messages', () => {
   });
 
   it('every cause is a plain Error with a readable name and message (no class instance of oauth4webapi)', async () => {
-    const c = await client({ '/token': () => tokenResponse({}, { aud: 'someone-else' }) });
-    const error = await callbackError(c);
+    const login = await client((op) => op.tokenResponse({}, { aud: 'someone-else' }));
+    const error = await callbackError(login);
     const cause = error.cause as Error;
     expect(Object.getPrototypeOf(cause)).toBe(Error.prototype);
     expect(cause.name).toBe('OperationProcessingError');
@@ -138,8 +105,8 @@ describe('messages', () => {
   });
 
   it("a timeout's cause is an Error with a message, not the abort Event", async () => {
-    const c = await client({ '/token': () => new Promise<Response>(() => {}) }, { timeoutMs: 50 });
-    const error = await callbackError(c);
+    const login = await client(() => new Promise<Response>(() => {}), { timeoutMs: 50 });
+    const error = await callbackError(login);
     expect(error.code).toBe('timeout');
     expect(error.message).toContain(`${ISSUER}/token`);
     expect(String(error.cause)).toBe('TimeoutError: aborted after 50 ms');

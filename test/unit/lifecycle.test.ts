@@ -3,60 +3,24 @@
  * The network edge is an injected fetch with real Response objects; each test has its own client id so that
  * sibling-tab messages between tests cannot mix.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PkceClient, type DebugEvent } from '../../src/index.js';
-import { ISSUER, REDIRECT_URI, fakeFetch, metadata, tokenResponse } from '../helpers/fake-provider.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { PkceClient, type ClientOptions, type DebugEvent } from '../../src/index.js';
+import { ISSUER, REDIRECT_URI, fakeFetch, fakeProvider } from '../helpers/fake-provider.js';
 import { waitForState as until } from '../helpers/wait.js';
 
-let assign: ReturnType<typeof vi.fn>;
-let ids = 0;
+/** The fake provider (its own client id); its ID tokens carry a custom claim, `roles`. */
+const op = (clientOptions: Partial<ClientOptions> = {}) =>
+  fakeProvider({ claims: { roles: ['admin'] }, clientOptions });
 
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-  assign = vi.fn();
-  vi.spyOn(window.location, 'assign').mockImplementation(assign);
+  vi.spyOn(window.location, 'assign').mockImplementation(() => {});
 });
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-});
-
-/** A provider stand-in with a client id of its own; `page()` is the client a freshly loaded page creates. */
-function op(extra: Record<string, unknown> = {}) {
-  const clientId = `spa-lifecycle-${++ids}`;
-  let nonce = '';
-  const net = fakeFetch({
-    '/token': (req) =>
-      tokenResponse(
-        {},
-        { aud: clientId, ...(req.body.get('grant_type') === 'authorization_code' && { nonce }), roles: ['admin'] },
-      ),
-  });
-  const options = { issuer: ISSUER, clientId, redirectUri: REDIRECT_URI, metadata, fetch: net.fetch, ...extra };
-  return {
-    net,
-    page: (more: Record<string, unknown> = {}) => new PkceClient({ ...options, ...more }),
-    /** Starts a login in an earlier page and puts the provider's answer in the address bar. */
-    async answer(appState: unknown, params: Record<string, string> = { code: 'the-code' }): Promise<string> {
-      await new PkceClient(options).loginWithRedirect({ appState });
-      const auth = new URL(assign.mock.calls.at(-1)![0] as string);
-      nonce = auth.searchParams.get('nonce')!;
-      const callback = new URL(REDIRECT_URI);
-      for (const [k, v] of Object.entries({ ...params, state: auth.searchParams.get('state')!, iss: ISSUER }))
-        callback.searchParams.set(k, v);
-      window.history.replaceState(null, '', callback.href);
-      assign.mockClear();
-      return callback.href;
-    },
-  };
-}
 
 describe('client.start()', () => {
   it('handles this page callback once however often it is called, returns appState and cleans the address bar', async () => {
     const provider = op();
-    await provider.answer({ returnTo: '/orders' });
-    const client = provider.page();
+    await provider.returnFromProvider({ returnTo: '/orders' });
+    const client = provider.client();
 
     const results = await Promise.all([client.start(), client.start(), client.start()]);
 
@@ -69,8 +33,11 @@ describe('client.start()', () => {
 
   it('a failed callback (cancel at the provider) resolves with the error and the login appState; no exchange', async () => {
     const provider = op();
-    await provider.answer({ returnTo: '/orders' }, { error: 'access_denied', error_description: 'User said no' });
-    const client = provider.page();
+    await provider.returnFromProvider(
+      { returnTo: '/orders' },
+      { error: 'access_denied', error_description: 'User said no' },
+    );
+    const client = provider.client();
 
     const { callback } = await client.start();
 
@@ -86,7 +53,7 @@ describe('client.start()', () => {
   it('a stale callback (no login pending) while signed out: state_mismatch, no exchange, clean address bar', async () => {
     const provider = op();
     window.history.replaceState(null, '', `${REDIRECT_URI}?code=old&state=old&iss=${encodeURIComponent(ISSUER)}`);
-    const client = provider.page();
+    const client = provider.client();
 
     const { callback } = await client.start();
 
@@ -98,8 +65,8 @@ describe('client.start()', () => {
 
   it('a stale callback while signed in: the address bar is cleaned and nothing fails', async () => {
     const provider = op();
-    const callbackUrl = await provider.answer({});
-    const client = provider.page();
+    const callbackUrl = await provider.returnFromProvider({});
+    const client = provider.client();
     await client.handleRedirectCallback(callbackUrl); // signed in before start(), as after a popup login
     window.history.replaceState(null, '', callbackUrl); // Back button: the old callback URL again
 
@@ -114,7 +81,7 @@ describe('client.start()', () => {
   it('callback parameters on another page than redirectUri are not taken for a callback', async () => {
     const provider = op();
     window.history.replaceState(null, '', 'https://app.example.test/search?state=open&code=ABC');
-    const client = provider.page();
+    const client = provider.client();
 
     expect(await client.start()).toEqual({});
     expect(client.getState()).toEqual({ status: 'unauthenticated' });
@@ -123,8 +90,8 @@ describe('client.start()', () => {
 
   it('clearError() removes a shown error and keeps the status', async () => {
     const provider = op();
-    await provider.answer({}, { error: 'access_denied' });
-    const client = provider.page();
+    await provider.returnFromProvider({}, { error: 'access_denied' });
+    const client = provider.client();
     await client.start();
     expect(client.getState().error?.code).toBe('access_denied');
 
@@ -137,14 +104,14 @@ describe('client.start()', () => {
 describe('client.close()', () => {
   it('stops hearing other tabs and removes its page listeners', async () => {
     const provider = op();
-    const closed = provider.page();
-    const witness = provider.page();
+    const closed = provider.client();
+    const witness = provider.client();
     await Promise.all([closed.ready(), witness.ready()]);
     const removed = vi.spyOn(window, 'removeEventListener');
 
     closed.close();
-    await provider.answer({});
-    await provider.page().start(); // another tab signs in and announces its session on the channel
+    await provider.returnFromProvider({});
+    await provider.client().start(); // another tab signs in and announces its session on the channel
     await until(witness, (s) => s.status === 'authenticated');
 
     expect(closed.getState().status).toBe('unauthenticated');
@@ -155,9 +122,9 @@ describe('client.close()', () => {
 describe('debug option', () => {
   it('reports discovery, login, callback, renewal with its reason and failures, and never a token or code', async () => {
     const events: DebugEvent[] = [];
-    const provider = op({ debug: (e: DebugEvent) => events.push(e) });
-    await provider.answer({ returnTo: '/' });
-    const client = provider.page();
+    const provider = op({ debug: (e: DebugEvent) => void events.push(e) });
+    await provider.returnFromProvider({ returnTo: '/' });
+    const client = provider.client();
     await client.start();
     const token = await client.getAccessToken({ forceRefresh: true });
 
@@ -180,8 +147,8 @@ describe('debug option', () => {
         throw new Error('broken listener');
       },
     });
-    await provider.answer({});
-    const client = provider.page();
+    await provider.returnFromProvider({});
+    const client = provider.client();
 
     await client.start();
 
@@ -189,7 +156,8 @@ describe('debug option', () => {
   });
 
   it('rejects a debug option that is not a function', () => {
-    expect(() => op().page({ debug: 'yes' })).toThrow(
+    // @ts-expect-error a debug option that is not a function
+    expect(() => op().client({ debug: 'yes' })).toThrow(
       expect.objectContaining({
         code: 'invalid_options',
         message: expect.stringContaining('debug must be a function'),
@@ -201,8 +169,8 @@ describe('debug option', () => {
 describe('types and raw tokens', () => {
   it('getIdToken() returns the raw ID token and getUser<T>() the custom claims', async () => {
     const provider = op();
-    await provider.answer({});
-    const client = provider.page();
+    await provider.returnFromProvider({});
+    const client = provider.client();
     expect(client.getIdToken()).toBeUndefined();
     await client.start();
 
