@@ -8,6 +8,7 @@
 import { vi } from 'vitest';
 import { createPkceClient, PkceClient, type ClientOptions, type LoginOptions } from '../../src/index.js';
 import type { Metadata } from '../../src/oauth.js';
+import { callbackUrl as callbackFrom } from './callback-url.js';
 import { jwks, signJwt, type Forgery } from './signing-key.js';
 
 export const ISSUER = 'https://op.example.test';
@@ -80,10 +81,10 @@ export function idToken(claims: Record<string, unknown>, forgery?: Forgery): str
   return signJwt({ iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: now, exp: now + 3600, ...claims }, forgery);
 }
 
-export function json(body: unknown, status = 200): Response {
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   });
 }
 
@@ -110,20 +111,11 @@ export const freshClientId = (): string => `spa-${++clients}-${Math.random().toS
 export const recordId = (clientId: string): string => `${new URL(ISSUER).href} ${clientId}`;
 
 /**
- * The callback URL the provider sends the browser back to after the authorization request `auth`: a code, the
+ * The callback URL this provider sends the browser back to after the authorization request `auth`: a code, the
  * request's state and the issuer (RFC 9207). `params` adds or replaces parameters; an empty value removes one.
  */
 export function callbackUrl(auth: URL | string, params: Record<string, string> = {}): string {
-  const url = new URL(REDIRECT_URI);
-  url.searchParams.set('code', 'the-code');
-  url.searchParams.set('state', new URL(auth).searchParams.get('state')!);
-  url.searchParams.set('iss', ISSUER);
-  if (params.error !== undefined && params.code === undefined) url.searchParams.delete('code'); // RFC 6749 §4.1.2.1
-  for (const [k, v] of Object.entries(params)) {
-    if (v === '') url.searchParams.delete(k);
-    else url.searchParams.set(k, v);
-  }
-  return url.href;
+  return callbackFrom(auth, { issuer: ISSUER, redirectUri: REDIRECT_URI, params });
 }
 
 /** Runs `start` (which calls location.assign) and returns the URL it navigated to; works whether or not a test already mocks assign. */
@@ -153,6 +145,14 @@ export interface FakeProviderOptions {
   tokenType?: string;
   /** Options every client of this provider ({@link FakeProvider.client}, {@link FakeProvider.tab}) starts from. */
   clientOptions?: Partial<ClientOptions>;
+  /** `expires_in` of its access tokens. Default 300. */
+  expiresInSeconds?: number;
+  /** How long its ID tokens live (`exp - iat`). Default 3600. */
+  idTokenSeconds?: number;
+  /** How many seconds its clock is behind the device's (negative: ahead): `iat`, `exp`, `Date`. Default 0. */
+  clockBehindSeconds?: number;
+  /** Whether token responses carry a `Date` header on its clock. Default false. */
+  dateHeader?: boolean;
 }
 
 export type FakeProvider = ReturnType<typeof fakeProvider>;
@@ -165,7 +165,15 @@ export function fakeProvider({
   claims: customClaims = {},
   tokenType = 'Bearer',
   clientOptions = {},
+  expiresInSeconds = 300,
+  idTokenSeconds = 3600,
+  clockBehindSeconds = 0,
+  dateHeader = false,
 }: FakeProviderOptions = {}) {
+  /** The provider's clock, in epoch seconds. */
+  const now = () => Date.now() / 1000 - clockBehindSeconds;
+  /** When each access token it issued expires, on its clock (epoch seconds). */
+  const expiresAt = new Map<string, number>();
   let counter = 0;
   let nonce = '';
   const live = new Set<string>();
@@ -181,15 +189,28 @@ export function fakeProvider({
   ) => {
     const n = ++counter;
     live.add(`rt-${n}`);
-    return json({
-      access_token: resource ? `at-${n}-${resource}` : `at-${n}`,
-      token_type: tokenType,
-      expires_in: 300,
-      refresh_token: `rt-${n}`,
-      scope: 'openid profile email offline_access',
-      id_token: idToken({ aud: clientId, ...customClaims, ...claims }),
-      ...fields,
-    });
+    const accessToken = resource ? `at-${n}-${resource}` : `at-${n}`;
+    const iat = Math.floor(now());
+    expiresAt.set(accessToken, now() + expiresInSeconds);
+    return json(
+      {
+        access_token: accessToken,
+        token_type: tokenType,
+        expires_in: expiresInSeconds,
+        refresh_token: `rt-${n}`,
+        scope: 'openid profile email offline_access',
+        id_token: idToken({
+          aud: clientId,
+          iat,
+          exp: iat + idTokenSeconds,
+          ...provider.claims,
+          ...claims,
+        }),
+        ...fields,
+      },
+      200,
+      dateHeader ? { date: new Date(now() * 1000).toUTCString() } : {},
+    );
   };
   const options = (): ClientOptions => ({
     issuer: ISSUER,
@@ -203,6 +224,10 @@ export function fakeProvider({
     clientId,
     live,
     spent,
+    now,
+    expiresAt,
+    /** Extra claims in every ID token it issues (the `claims` option); a test may replace them between grants. */
+    claims: { ...customClaims } as Record<string, unknown>,
     invalidGrants: () => invalidGrants,
     /** Answers a refresh grant; tests may replace it to fail (network, invalid_grant). */
     refresh: (rt: string): Response | Promise<Response> => {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { createPkceClient, type PkceClient } from '../../src/index.js';
 import { browserFetch, installBrowserShim, type BrowserShim } from '../helpers/browser-shim.js';
+import { callbackUrl } from '../helpers/callback-url.js';
 import {
   jsonResponse,
   startHostileProvider,
@@ -44,10 +45,7 @@ async function startLogin(): Promise<{ client: PkceClient; callback: URL; nonce:
   await client.loginWithRedirect();
   const authorize = new URL(shim.lastAssigned());
   expect(authorize.href.startsWith(`${sop.issuer}/authorize?`)).toBe(true);
-  const callback = new URL(`${APP}/`);
-  callback.searchParams.set('code', 'scripted-code');
-  callback.searchParams.set('state', authorize.searchParams.get('state')!);
-  callback.searchParams.set('iss', sop.issuer);
+  const callback = new URL(callbackUrl(authorize, { issuer: sop.issuer, params: { code: 'scripted-code' } }));
   shim.setLocation(callback.href);
   return { client, callback, nonce: authorize.searchParams.get('nonce')! };
 }

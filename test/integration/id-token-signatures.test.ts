@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { createPkceClient, isAuthError, type ClientOptions, type PkceClient } from '../../src/index.js';
 import { browserFetch, installBrowserShim, type BrowserShim } from '../helpers/browser-shim.js';
+import { callbackUrl } from '../helpers/callback-url.js';
 import { jsonResponse, startHostileProvider, type ScriptedOp } from '../helpers/hostile-provider.js';
 import { jwks, rotatedJwks, signJwt } from '../helpers/signing-key.js';
 
@@ -53,7 +54,7 @@ async function atCallback(
   });
   await client.loginWithRedirect();
   const authorize = new URL(shim.lastAssigned());
-  const callback = `${APP}/?code=c&state=${authorize.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`;
+  const callback = callbackUrl(authorize, { issuer: op.issuer, params: { code: 'c' } });
   shim.setLocation(callback);
   return { client, nonce: authorize.searchParams.get('nonce')!, finish: () => client.handleRedirectCallback(callback) };
 }

@@ -5,8 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createPkceClient, isAuthError, type AuthError } from '../../src/index.js';
+import { createPkceClient, type AuthError } from '../../src/index.js';
+import { authErrorOf } from '../helpers/auth-error.js';
 import { installBrowserShim } from '../helpers/browser-shim.js';
+import { callbackUrl } from '../helpers/callback-url.js';
 import { jsonResponse, startHostileProvider, type ScriptedOp } from '../helpers/hostile-provider.js';
 
 const APP = 'http://localhost:5173';
@@ -28,15 +30,9 @@ async function metadataOf(op: ScriptedOp): Promise<Record<string, unknown>> {
   return (await fetch(op.issuer + WELL_KNOWN)).json();
 }
 
-async function startError(issuer: string, extra: Record<string, unknown> = {}): Promise<AuthError> {
-  try {
-    await createPkceClient({ issuer, clientId: 'spa', redirectUri: `${APP}/`, ...extra });
-  } catch (e) {
-    if (isAuthError(e)) return e;
-    throw e;
-  }
-  throw new Error(`createPkceClient(${issuer}) resolved`);
-}
+/** What createPkceClient rejects with for `issuer` (discovery fails). */
+const startError = (issuer: string, extra: Record<string, unknown> = {}): Promise<AuthError> =>
+  authErrorOf(createPkceClient({ issuer, clientId: 'spa', redirectUri: `${APP}/`, ...extra }));
 
 describe('discovery behind a redirect', () => {
   it('follows a same-origin redirect to the trailing-slash URL (django-oauth-toolkit) and keeps the issuer check', async () => {
@@ -136,11 +132,11 @@ describe('timeoutMs covers the whole request, body included', () => {
         timeoutMs: 300,
       });
       await client.loginWithRedirect();
-      const state = new URL(shim.lastAssigned()).searchParams.get('state')!;
-      const error = await client
-        .handleRedirectCallback(`${APP}/?code=c&state=${state}&iss=${encodeURIComponent(op.issuer)}`)
-        .catch((e: AuthError) => e);
-      expect(error).toMatchObject({ code: 'timeout' });
+      const callback = callbackUrl(shim.lastAssigned(), { issuer: op.issuer, params: { code: 'c' } });
+      await expect(client.handleRedirectCallback(callback)).rejects.toMatchObject({
+        name: 'AuthError',
+        code: 'timeout',
+      });
       expect(client.isAuthenticated()).toBe(false);
       expect(client.getState()).toMatchObject({ status: 'unauthenticated', error: { code: 'timeout' } });
     } finally {
@@ -181,9 +177,7 @@ describe('timeoutMs covers revocation', () => {
       await client.loginWithRedirect();
       const auth = new URL(shim.lastAssigned());
       nonce = auth.searchParams.get('nonce')!;
-      await client.handleRedirectCallback(
-        `${APP}/?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`,
-      );
+      await client.handleRedirectCallback(callbackUrl(auth, { issuer: op.issuer, params: { code: 'c' } }));
       const started = performance.now();
       await client.logout({ localOnly: true });
       expect(performance.now() - started).toBeLessThan(5_000);
@@ -222,9 +216,7 @@ describe('metadataOverrides', () => {
       await client.loginWithRedirect();
       const auth = new URL(shim.lastAssigned());
       nonceSeen = auth.searchParams.get('nonce')!;
-      await client.handleRedirectCallback(
-        `${APP}/?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(op.issuer)}`,
-      );
+      await client.handleRedirectCallback(callbackUrl(auth, { issuer: op.issuer, params: { code: 'c' } }));
       await client.logout({ localOnly: true });
       expect(revoked).toEqual(['rt-1']);
     } finally {

@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { promisifyRequest } from 'idb-keyval';
 import { dpop, type ClientOptions } from '../../src/index.js';

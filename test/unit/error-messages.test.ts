@@ -3,7 +3,8 @@
  * class, the provider's error and description quoted only when it sent them, causes that are plain readable Errors.
  */
 import { describe, expect, it } from 'vitest';
-import { isAuthError, type AuthError, type ClientOptions, type PkceClient } from '../../src/index.js';
+import type { AuthError, ClientOptions, PkceClient } from '../../src/index.js';
+import { authErrorOf } from '../helpers/auth-error.js';
 import { ISSUER, fakeProvider, json, type FakeProvider } from '../helpers/fake-provider.js';
 
 /** A started client of a fresh fake provider whose token endpoint answers with `token(provider)`. */
@@ -21,9 +22,7 @@ async function callbackError(
   { c, provider }: { c: PkceClient; provider: FakeProvider },
   params: Record<string, string> = {},
 ): Promise<AuthError> {
-  const callback = c.handleRedirectCallback(await provider.startLogin(c, params));
-  await expect(callback).rejects.toSatisfy(isAuthError);
-  return (await callback.catch((e: AuthError) => e)) as AuthError;
+  return authErrorOf(c.handleRedirectCallback(await provider.startLogin(c, params)));
 }
 
 /** Every string reachable from `value` through own properties, enumerable or not (message, stack, cause, ...). */

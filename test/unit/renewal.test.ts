@@ -1,25 +1,9 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPkceClient, isAuthError, type PkceClient } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { isAuthError, type PkceClient } from '../../src/index.js';
 import { renewalMargin } from '../../src/session.js';
-import {
-  ISSUER,
-  REDIRECT_URI,
-  fakeFetch,
-  fakeProvider,
-  freshClientId,
-  idToken,
-  metadata,
-  type FakeProvider,
-} from '../helpers/fake-provider.js';
+import { fakeProvider, freshClientId } from '../helpers/fake-provider.js';
 import { installFakeLocks } from '../helpers/fake-locks.js';
-import type { ClientOptions } from '../../src/index.js';
-
-/** Several tabs of one fake provider (fake-provider.ts), named as this file's tests read. */
-const rotatingOp = (clientId: string): FakeProvider => fakeProvider({ clientId });
-const tab = (op: FakeProvider, _clientId: string, extra: Partial<ClientOptions> = {}): Promise<PkceClient> =>
-  op.tab(extra);
-const signIn = (client: PkceClient, op: FakeProvider): Promise<void> => op.signIn(client);
 
 // Renewal that is kind to the provider: the renewal margin, backoff shared by tabs, device clocks that are off or
 // jump. Time is Vitest's fake clock: `advance` moves the wall and the monotonic clock together (time passes),
@@ -27,13 +11,6 @@ const signIn = (client: PkceClient, op: FakeProvider): Promise<void> => op.signI
 
 const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const fakeTime = () => vi.useFakeTimers({ toFake: ['Date', 'performance', 'setTimeout', 'clearTimeout'] });
-
-beforeEach(() => sessionStorage.clear());
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  window.history.replaceState(null, '', 'https://app.example.test/');
-});
 
 interface ProviderOptions {
   /** expires_in of access tokens. */
@@ -47,75 +24,31 @@ interface ProviderOptions {
 }
 
 /**
- * A token endpoint on its own clock (the device's minus `deviceAheadSeconds`) that rotates refresh tokens, records
+ * The fake provider on its own clock (the device's minus `deviceAheadSeconds`): it rotates refresh tokens, records
  * when each access token expires on that clock, and can be told to fail.
  */
 function provider({ ttl = 90, deviceAheadSeconds = 0, idTtl = 3600, date = true }: ProviderOptions = {}) {
-  const clientId = freshClientId();
-  const now = () => Date.now() / 1000 - deviceAheadSeconds;
-  let n = 0;
-  let nonce = '';
-  const expiry = new Map<string, number>();
-  const p: {
-    clientId: string;
-    expiry: Map<string, number>;
-    fail: undefined | (() => Response | Promise<Response>);
-    answer: (claims?: Record<string, unknown>) => Response;
-    net: ReturnType<typeof fakeFetch>;
-    refreshes: () => number;
-    left: (token: string) => number;
-    signedIn: () => Promise<PkceClient>;
-  } = {
-    clientId,
-    expiry,
+  const op = fakeProvider({
+    expiresInSeconds: ttl,
+    idTokenSeconds: idTtl,
+    clockBehindSeconds: deviceAheadSeconds,
+    dateHeader: date,
+  });
+  const rotate = op.refresh;
+  const p = {
+    op,
     /** Replaces the answer to refresh grants (an outage, a 503); undefined: answer normally. */
-    fail: undefined,
-    answer(claims: Record<string, unknown> = {}): Response {
-      n += 1;
-      const iat = Math.floor(now());
-      expiry.set(`at-${n}`, now() + ttl);
-      const body = {
-        access_token: `at-${n}`,
-        token_type: 'Bearer',
-        expires_in: ttl,
-        refresh_token: `rt-${n}`,
-        id_token: idToken({ aud: clientId, iat, exp: iat + idTtl, ...claims }),
-      };
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (date) headers.date = new Date(now() * 1000).toUTCString();
-      return new Response(JSON.stringify(body), { status: 200, headers });
-    },
-    net: fakeFetch({
-      '/token': (req): Response | Promise<Response> => {
-        if (req.body.get('grant_type') === 'authorization_code') return p.answer({ nonce });
-        return p.fail ? p.fail() : p.answer();
-      },
-    }),
-    refreshes: (): number =>
-      p.net.requests.filter((r: { body: URLSearchParams }) => r.body.get('grant_type') === 'refresh_token').length,
+    fail: undefined as undefined | (() => Response | Promise<Response>),
+    refreshes: (): number => op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length,
     /** Seconds the token has left on the provider's clock. */
-    left: (token: string) => expiry.get(token)! - now(),
+    left: (token: string) => op.expiresAt.get(token)! - op.now(),
     async signedIn(): Promise<PkceClient> {
-      const c = await createPkceClient({
-        issuer: ISSUER,
-        clientId,
-        redirectUri: REDIRECT_URI,
-        metadata,
-        fetch: p.net.fetch,
-      });
-      const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
-      await c.loginWithRedirect();
-      const auth = new URL(String(assign.mock.calls.at(-1)![0]));
-      assign.mockRestore();
-      nonce = auth.searchParams.get('nonce')!;
-      const callback = new URL(REDIRECT_URI);
-      callback.searchParams.set('code', 'the-code');
-      callback.searchParams.set('state', auth.searchParams.get('state')!);
-      callback.searchParams.set('iss', ISSUER);
-      await c.handleRedirectCallback(callback.href);
+      const c = await op.tab();
+      await op.signIn(c);
       return c;
     },
   };
+  op.refresh = (rt) => (p.fail ? p.fail() : rotate(rt));
   return p;
 }
 
@@ -210,8 +143,7 @@ describe('backoff when renewal fails', () => {
     const first = await outcome(c);
     expect(first).toEqual({ error: 'network_error' });
     const sent = p.refreshes();
-    const during = await c.getAccessToken().catch((e: Error & { code: string }) => e);
-    expect(during).toMatchObject({
+    await expect(c.getAccessToken()).rejects.toMatchObject({
       code: 'network_error',
       message: expect.stringMatching(/paused for \d+ s after 1 failed attempt/),
     });
@@ -223,10 +155,10 @@ describe('backoff when renewal fails', () => {
     const locks = installFakeLocks();
     try {
       const clientId = freshClientId();
-      const op = rotatingOp(clientId); // 300 s tokens: renewal due 30 s before expiry
-      const tabs = [await tab(op, clientId)];
-      await signIn(tabs[0]!, op);
-      for (let i = 1; i < 5; i += 1) tabs.push(await tab(op, clientId));
+      const op = fakeProvider({ clientId }); // 300 s tokens: renewal due 30 s before expiry
+      const tabs = [await op.tab()];
+      await op.signIn(tabs[0]!);
+      for (let i = 1; i < 5; i += 1) tabs.push(await op.tab());
       expect(tabs.map((t) => t.getState().status)).toEqual(Array(5).fill('authenticated'));
       const works = op.refresh;
       const sent = () => op.net.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').length;
@@ -346,14 +278,9 @@ describe('device clocks that are off or jump', () => {
     const p = provider({ ttl: 90, deviceAheadSeconds: 180, idTtl: 120, date: false });
     // The first ID token (from the login) is judged on the device's clock, as oauth4webapi would without any estimate:
     // give it a long life so the login works; every later one lives 2 minutes.
-    const answer = p.answer.bind(p);
-    let first = true;
-    p.answer = (claims = {}) => {
-      const r = answer(first ? { ...claims, exp: Math.floor(Date.now() / 1000) + 3600 } : claims);
-      first = false;
-      return r;
-    };
+    p.op.claims = { exp: Math.floor(Date.now() / 1000) + 3600 };
     const c = await p.signedIn();
+    p.op.claims = {};
     for (let s = 0; s < 300; s += 1) {
       expect(p.left(await c.getAccessToken())).toBeGreaterThan(0);
       await advance(1000);
@@ -424,10 +351,10 @@ describe('tabs that come back', () => {
     const locks = installFakeLocks();
     try {
       const clientId = freshClientId();
-      const op = rotatingOp(clientId);
-      const a = await tab(op, clientId);
-      await signIn(a, op);
-      const b = await tab(op, clientId);
+      const op = fakeProvider({ clientId });
+      const a = await op.tab();
+      await op.signIn(a);
+      const b = await op.tab();
       expect(b.getState().status).toBe('authenticated');
       deaf = true;
       await a.logout({ localOnly: true });
@@ -441,7 +368,7 @@ describe('tabs that come back', () => {
 
       // A new login clears the mark: a clock set back since the logout cannot make the new session look ended.
       deaf = false;
-      await signIn(a, op);
+      await op.signIn(a);
       window.dispatchEvent(event);
       expect(a.getState().status).toBe('authenticated');
     } finally {

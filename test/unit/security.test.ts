@@ -5,9 +5,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkceClient } from '../../src/index.js';
 import {
-  CLIENT_ID,
   ISSUER,
   REDIRECT_URI,
+  callbackUrl,
   fakeFetch,
   fakeProvider,
   idToken,
@@ -255,8 +255,7 @@ describe('callbacks and transactions', () => {
       fetch: net.fetch,
     });
     await a.loginWithRedirect();
-    const auth = new URL(String(assign.mock.calls.at(-1)![0]));
-    const callback = `${REDIRECT_URI}?code=honest-code&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`;
+    const callback = callbackUrl(String(assign.mock.calls.at(-1)![0]), { code: 'honest-code' });
     // The other issuer's client gets the honest provider's callback: no transaction of its own, no exchange.
     await expect(b.handleRedirectCallback(callback)).rejects.toMatchObject({ code: 'state_mismatch' });
     expect(net.requests.filter((r) => r.url.startsWith(other))).toHaveLength(0);
@@ -266,22 +265,15 @@ describe('callbacks and transactions', () => {
   });
 
   it("a callback at another path than the login's redirect URI is redirect_uri_mismatch and exchanges nothing", async () => {
-    const net = fakeFetch({ '/token': () => tokenResponse() });
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      fetch: net.fetch,
-    });
-    await c.loginWithRedirect();
-    const auth = new URL(String(assign.mock.calls.at(-1)![0]));
-    const callback = `https://app.example.test/elsewhere?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`;
-    await expect(c.handleRedirectCallback(callback)).rejects.toMatchObject({
+    const provider = fakeProvider();
+    const c = await provider.tab();
+    const callback = new URL(await provider.startLogin(c, { code: 'c' }));
+    callback.pathname = '/elsewhere';
+    await expect(c.handleRedirectCallback(callback.href)).rejects.toMatchObject({
       code: 'redirect_uri_mismatch',
       message: expect.stringContaining(REDIRECT_URI),
     });
-    expect(net.count('/token')).toBe(0);
+    expect(provider.net.count('/token')).toBe(0);
   });
 
   it('a page opened by a window that waits for no login handles its callback itself, promptly', async () => {
@@ -290,13 +282,7 @@ describe('callbacks and transactions', () => {
       postMessage,
       sessionStorage: { getItem: () => null },
     } as unknown as Window);
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      fetch: fakeFetch({}).fetch,
-    });
+    const c = await fakeProvider().tab();
     await expect(c.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=y`)).rejects.toMatchObject({
       code: 'state_mismatch',
     });
@@ -311,13 +297,7 @@ describe('callbacks and transactions', () => {
       },
     };
     vi.spyOn(window, 'opener', 'get').mockReturnValue(crossOrigin as unknown as Window);
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      fetch: fakeFetch({}).fetch,
-    });
+    const c = await fakeProvider().tab();
     await expect(c.handleRedirectCallback(`${REDIRECT_URI}?code=x&state=y`)).rejects.toMatchObject({
       code: 'state_mismatch',
     });
@@ -325,13 +305,7 @@ describe('callbacks and transactions', () => {
   });
 
   it.each(['request', 'request_uri'])('authorizationParams.%s is reserved', async (name) => {
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      fetch: fakeFetch({}).fetch,
-    });
+    const c = await fakeProvider().tab();
     await expect(c.loginWithRedirect({ authorizationParams: { [name]: 'x' } })).rejects.toMatchObject({
       code: 'invalid_options',
     });
@@ -339,13 +313,7 @@ describe('callbacks and transactions', () => {
 
   it('each popup login opens its own window name', async () => {
     const open = vi.spyOn(window, 'open').mockImplementation(() => null);
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      fetch: fakeFetch({}).fetch,
-    });
+    const c = await fakeProvider().tab();
     await c.loginWithPopup().catch(() => undefined);
     await c.loginWithPopup().catch(() => undefined);
     const names = open.mock.calls.map((call) => call[1]);
@@ -354,21 +322,12 @@ describe('callbacks and transactions', () => {
   });
 
   it('max_age is checked against auth_time', async () => {
-    let nonce = '';
     const authTime = Math.floor(Date.now() / 1000) - 3600;
-    const net = fakeFetch({ '/token': () => tokenResponse({}, { nonce, auth_time: authTime }) });
-    const c = await createPkceClient({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      redirectUri: REDIRECT_URI,
-      metadata,
-      fetch: net.fetch,
-    });
-    await c.loginWithRedirect({ authorizationParams: { max_age: '60' } });
-    const auth = new URL(String(assign.mock.calls.at(-1)![0]));
+    const provider = fakeProvider({ claims: { auth_time: authTime } });
+    const c = await provider.tab();
+    const auth = await provider.authorize(c, { authorizationParams: { max_age: '60' } });
     expect(auth.searchParams.get('max_age')).toBe('60');
-    nonce = auth.searchParams.get('nonce')!;
-    const callback = `${REDIRECT_URI}?code=c&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`;
+    const callback = provider.callbackFor(auth, { code: 'c' });
     await expect(c.handleRedirectCallback(callback)).rejects.toMatchObject({ code: 'invalid_id_token' });
     expect(c.isAuthenticated()).toBe(false);
   });

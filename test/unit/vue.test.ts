@@ -15,6 +15,7 @@ import {
   type UseAuthResult,
 } from '../../src/vue/index.js';
 import { ISSUER, REDIRECT_URI, fakeProvider } from '../helpers/fake-provider.js';
+import { authErrorOf } from '../helpers/auth-error.js';
 import { countListeners } from '../helpers/listeners.js';
 import { waitForState as until } from '../helpers/wait.js';
 
@@ -167,7 +168,7 @@ describe('createAuthGuard', () => {
     const client = op.client();
     mount(client);
 
-    const error = await createAuthGuard(client)({ fullPath: '/' }).catch((e: unknown) => e);
+    const error = await authErrorOf(createAuthGuard(client)({ fullPath: '/' }));
 
     expect(error).toBeInstanceOf(AuthError);
     expect(error).toMatchObject({ code: 'access_denied', description: 'User said no' });
