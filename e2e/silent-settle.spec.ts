@@ -6,6 +6,7 @@
  */
 import type { Page, Route } from '@playwright/test';
 import { test, expect } from './fixtures.js';
+import { callbackUrl } from '../test/helpers/callback-url.js';
 
 const TIMEOUT_MS = 20_000;
 const silentOptions = (appUrl: string) => ({
@@ -86,12 +87,11 @@ for (const [name, headers] of [
 test('the provider answering interaction_required settles at once with that code', async ({ app, page, demo }) => {
   await app.open(silentOptions(demo.appUrl));
   await page.route(isPromptNone, (route) => {
-    const request = new URL(route.request().url());
-    const callback = new URL(request.searchParams.get('redirect_uri')!);
-    callback.searchParams.set('error', 'interaction_required');
-    callback.searchParams.set('state', request.searchParams.get('state')!);
-    callback.searchParams.set('iss', demo.issuer);
-    return route.fulfill({ status: 302, headers: { location: callback.href } });
+    const callback = callbackUrl(route.request().url(), {
+      issuer: demo.issuer,
+      params: { error: 'interaction_required' },
+    });
+    return route.fulfill({ status: 302, headers: { location: callback } });
   });
   const outcome = await silentOutcome(page);
   expect(outcome.code).toBe('interaction_required');
