@@ -1,4 +1,4 @@
-// The API reports in api/: the public signatures of `pkce-spa`, `pkce-spa/react` and `pkce-spa/vue` as API Extractor
+// The API reports in api/: the public signatures of `pkce-spa`, `pkce-spa/react`, `pkce-spa/vue` and `pkce-spa/testing` as API Extractor
 // reads them from dist/types (run `npm run build` first). `npm test` runs this without flags and fails when a report
 // differs from the committed one, so a changed public signature shows up in review; `npm run api` (--update)
 // rewrites the reports after an intended change.
@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CONFIGS = ['api-extractor.json', 'api/api-extractor.react.json', 'api/api-extractor.vue.json'];
+const CONFIGS = [
+  'api-extractor.json',
+  'api/api-extractor.react.json',
+  'api/api-extractor.vue.json',
+  'api/api-extractor.testing.json',
+];
 const update = process.argv.includes('--update');
 
 let failed = 0;

@@ -24,12 +24,15 @@ export const REQUIRED_FILES = [
   'dist/react.mjs.map',
   'dist/vue.mjs',
   'dist/vue.mjs.map',
+  'dist/testing.mjs',
+  'dist/testing.mjs.map',
   'dist/pkce-spa.min.js',
   'dist/pkce-spa.js',
   'dist/silent-callback.html',
   'dist/types/index.d.ts',
   'dist/types/react/index.d.ts',
   'dist/types/vue/index.d.ts',
+  'dist/types/testing/index.d.ts',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'pkce-spa-pack-'));

@@ -74,11 +74,13 @@ export interface AuthProviderProps {
    * `{ returnTo }`, which {@link RequireAuth} sets; see {@link getReturnTo}) and, when the login failed, its error (also
    * in `useAuth().error`). The address bar is already clean; navigate so your router's location is clean too.
    * @example onRedirectCallback={(appState) => navigate(getReturnTo(appState), { replace: true })}
+   * @defaultValue undefined (nothing is called)
    */
   onRedirectCallback?: (appState: unknown, error?: AuthError) => void;
   /**
    * Your router's base path (react-router's `basename`, e.g. `/app`). {@link RequireAuth} stores the return path
-   * relative to it, so `appState.returnTo` goes straight to `navigate()`. Default `''`.
+   * relative to it, so `appState.returnTo` goes straight to `navigate()`.
+   * @defaultValue `''`
    */
   basename?: string;
   /** The app, or the part of it that uses {@link useAuth} and {@link RequireAuth}. */
@@ -169,17 +171,26 @@ export interface AuthErrorFallbackProps {
 export interface RequireAuthProps {
   /** Rendered once someone is signed in. */
   children?: ReactNode;
-  /** Rendered while loading and while the browser is being sent to the provider. Default: nothing. */
+  /**
+   * Rendered while loading and while the browser is being sent to the provider.
+   * @defaultValue `null` (nothing)
+   */
   fallback?: ReactNode;
   /**
    * Rendered instead of starting a login when one failed (a cancelled or rejected login, discovery, `login_loop`): a
-   * component or render function given `{ error, retry }`. Default: a `role="alert"` box with the message and a
-   * "Sign in again" button.
+   * component or render function given `{ error, retry }`.
+   * @defaultValue {@link AuthErrorFallback}: a `role="alert"` box with the message and a "Sign in again" button
    */
   errorFallback?: (props: AuthErrorFallbackProps) => ReactNode;
-  /** Where to return after the login, router-relative. Default: this page's path under `basename` + query + hash. */
+  /**
+   * Where to return after the login, router-relative.
+   * @defaultValue this page's path under `basename`, with its query and hash
+   */
   returnTo?: string;
-  /** For the login; `appState` defaults to `{ returnTo }`. */
+  /**
+   * For the login.
+   * @defaultValue `{ appState: { returnTo } }`
+   */
   loginOptions?: LoginOptions;
 }
 

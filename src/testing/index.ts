@@ -39,7 +39,10 @@ export interface TestSession {
    * @defaultValue `'test-id-token'`
    */
   idToken?: string;
-  /** Extra ID token claims for `getIdTokenClaims()` (iss, aud, exp, iat are filled in). */
+  /**
+   * Extra ID token claims for `getIdTokenClaims()` (iss, aud, exp, iat are filled in).
+   * @defaultValue `{}`
+   */
   claims?: Record<string, unknown>;
 }
 
@@ -150,28 +153,34 @@ export class TestClient extends PkceClient {
 
   // --- PkceClient's public API ------------------------------------------------------------------------------------
 
+  /** Records the call and resolves at once (no discovery). */
   override ready(): Promise<void> {
     this.calls.push({ method: 'ready', args: [] });
     return Promise.resolve();
   }
 
+  /** Records the call and resolves with `{}`: the double's page is never a callback. */
   override start(): Promise<StartResult> {
     this.calls.push({ method: 'start', args: [] });
     return Promise.resolve({});
   }
 
+  /** Does nothing: the double holds no channel, lock or listener of the page. */
   override close(): void {}
 
+  /** Removes the error from the state and keeps the status, as the real client does. */
   override clearError(): void {
     if (this.#state.error)
       this.#set({ status: this.#state.status, ...(this.#state.user && { user: this.#state.user }) });
   }
 
+  /** Records the call; rejects with the error set by {@link TestClient.failNextLogin}, else resolves (no navigation). */
   override loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     this.calls.push({ method: 'loginWithRedirect', args: [options] });
     return this.#login();
   }
 
+  /** Records the call; rejects with the error set by {@link TestClient.failNextLogin}, else resolves (no popup). */
   override loginWithPopup(options: PopupLoginOptions = {}): Promise<void> {
     this.calls.push({ method: 'loginWithPopup', args: [options] });
     return this.#login();
@@ -185,11 +194,13 @@ export class TestClient extends PkceClient {
     return Promise.reject(error);
   }
 
+  /** Records the call and resolves with `{ appState: undefined }`. */
   override handleRedirectCallback(url?: string): Promise<{ appState: unknown }> {
     this.calls.push({ method: 'handleRedirectCallback', args: url === undefined ? [] : [url] });
     return Promise.resolve({ appState: undefined });
   }
 
+  /** Records the call; resolves with the session's access token, or rejects (`login_required`, or the {@link TestClient.failTokens} error). */
   override getAccessToken(options: GetTokenOptions = {}): Promise<string> {
     this.calls.push({ method: 'getAccessToken', args: [options] });
     if (this.#tokenError) return Promise.reject(this.#tokenError);
@@ -197,20 +208,24 @@ export class TestClient extends PkceClient {
     return Promise.resolve(this.#session.accessToken);
   }
 
+  /** Records the call and signs out (no navigation). */
   override logout(options: LogoutOptions = {}): Promise<void> {
     this.calls.push({ method: 'logout', args: [options] });
     this.signOut();
     return Promise.resolve();
   }
 
+  /** The session's user claims, or undefined when signed out. */
   override getUser<T extends object = User>(): T | undefined {
     return this.#session?.user as T | undefined;
   }
 
+  /** The session's `idToken`, or undefined when signed out. */
   override getIdToken(): string | undefined {
     return this.#session?.idToken;
   }
 
+  /** The user's claims with `iss`, `aud`, `iat` and `exp` filled in, and the session's extra `claims`. */
   override getIdTokenClaims(): IdTokenClaims | undefined {
     const s = this.#session;
     if (!s) return undefined;
@@ -225,19 +240,23 @@ export class TestClient extends PkceClient {
     } as IdTokenClaims;
   }
 
+  /** Whether the double is signed in. */
   override isAuthenticated(): boolean {
     return this.#session !== undefined;
   }
 
+  /** The current {@link AuthState}; the same object until something changes. */
   override getState(): AuthState {
     return this.#state;
   }
 
+  /** Calls `listener` with each new {@link AuthState}; returns the function that unsubscribes. */
   override subscribe(listener: AuthStateListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  /** 1 while signed in, else 0 (the double has no other tabs). */
   override countTabs(): Promise<number> {
     return Promise.resolve(this.#session ? 1 : 0);
   }

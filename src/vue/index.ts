@@ -74,13 +74,15 @@ export interface AuthPluginOptions {
   /**
    * Called once when this page was a redirect callback, with the `appState` given to `loginWithRedirect` (for example
    * `{ returnTo }`, which {@link createAuthGuard} sets; see {@link getReturnTo}) and, when the login failed, its error
-   * (also in `useAuth().error`). Default with `router`: `router.replace(getReturnTo(appState))` after a success.
+   * (also in `useAuth().error`).
+   * @defaultValue with `router`: `router.replace(getReturnTo(appState))` after a success; without it, nothing
    */
   onRedirectCallback?: (appState: unknown, error?: AuthError) => void;
   /**
    * Your vue-router. The plugin then adds a `beforeEach` that waits for the start and drops `code`, `state`, `iss`,
    * `error`... from the route, so the router's first navigation cannot write the callback URL back, on success and
    * on failure alike.
+   * @defaultValue undefined (no guard is added)
    */
   router?: RouterLike;
 }
@@ -179,12 +181,16 @@ export function useAuth<T extends object = User>(): UseAuthResult<T> {
 
 /** Options of {@link createAuthGuard}; `R` is what `onError` returns to the router. */
 export interface AuthGuardOptions<R = never> {
-  /** For the login; `appState` defaults to `{ returnTo: to.fullPath }`. */
+  /**
+   * For the login.
+   * @defaultValue `{ appState: { returnTo: to.fullPath } }`
+   */
   loginOptions?: LoginOptions;
   /**
    * What the guard returns instead of starting a login when one failed (this page's callback or discovery, or
    * `login_loop`), e.g. `false` or an error route. The error is also in `useAuth().error` unless it is `login_loop`
-   * or `loginWithRedirect`'s own. Without it the guard rejects and vue-router calls `router.onError`.
+   * or `loginWithRedirect`'s own.
+   * @defaultValue undefined: the guard rejects and vue-router calls `router.onError`
    */
   onError?: (error: AuthError, to: { fullPath: string }) => R;
 }

@@ -81,8 +81,6 @@ describe('docs/options.md', () => {
 });
 
 describe('links between the docs', () => {
-  // Guides written on other branches (issue 14); a link to one of them is allowed only while the file does not exist.
-  const PENDING = ['docs/react.md', 'docs/vue.md', 'docs/testing.md', 'docs/providers.md'];
   const root = resolve(import.meta.dirname, '../..');
   const files = [
     'README.md',
@@ -109,7 +107,6 @@ describe('links between the docs', () => {
     for (const link of links) {
       const [path, anchor] = link.split('#') as [string, string | undefined];
       const target = path ? join(dirname(file), path) : file;
-      if (PENDING.includes(target) && !existsSync(resolve(root, target))) continue;
       expect(existsSync(resolve(root, target)), `${file}: ${link} points at a missing file`).toBe(true);
       if (anchor && target.endsWith('.md')) expect([...anchors(read(target))], `${file}: ${link}`).toContain(anchor);
     }
