@@ -5,7 +5,7 @@
 import { createElement } from 'react';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AuthProvider } from 'pkce-spa/react';
 import { createTestClient, type TestClient } from 'pkce-spa/testing';
 import { App } from '../../demo/react/app.js';
@@ -14,7 +14,6 @@ import { App } from '../../demo/react/app.js';
 
 afterEach(() => {
   cleanup();
-  vi.restoreAllMocks();
 });
 
 function renderAt(path: string, client: TestClient) {

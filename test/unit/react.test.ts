@@ -20,9 +20,8 @@ let container: HTMLElement;
 let root: Root | undefined;
 let caught: unknown[];
 
+// A clean tab (sessionStorage, URL) and mocks restored: test/setup/unit.ts.
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
   // The spy itself records navigations, so the fake provider's returnFromProvider clears what an earlier page did.
   assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   container = document.createElement('div');
@@ -33,7 +32,6 @@ afterEach(() => {
   if (root) act(() => root!.unmount());
   root = undefined;
   container.remove();
-  vi.restoreAllMocks();
 });
 
 const provider = () => fakeProvider();

@@ -17,7 +17,6 @@ import { createTestClient } from 'pkce-spa/testing';
 afterEach(() => {
   cleanupReact();
   cleanupVue();
-  vi.restoreAllMocks();
 });
 
 function Profile() {

@@ -22,9 +22,8 @@ import { waitForState as until } from '../helpers/wait.js';
 let assign: MockInstance<Location['assign']>;
 let apps: App[];
 
+// A clean tab (sessionStorage, URL) and mocks restored: test/setup/unit.ts.
 beforeEach(() => {
-  sessionStorage.clear();
-  window.history.replaceState(null, '', 'https://app.example.test/');
   // The spy itself records navigations, so the fake provider's returnFromProvider clears what an earlier page did.
   assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
   apps = [];
@@ -32,7 +31,6 @@ beforeEach(() => {
 afterEach(() => {
   for (const app of apps) app.unmount();
   document.body.innerHTML = '';
-  vi.restoreAllMocks();
 });
 
 const provider = () => fakeProvider();
