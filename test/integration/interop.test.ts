@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createPkceClient, type AuthError } from '../../src/index.js';
+import { createPkceClient, type AuthError, type PkceClient } from '../../src/index.js';
 import { authErrorOf } from '../helpers/auth-error.js';
-import { installBrowserShim } from '../helpers/browser-shim.js';
+import { installBrowserShim, type BrowserShim } from '../helpers/browser-shim.js';
 import { callbackUrl } from '../helpers/callback-url.js';
 import { jsonResponse, startHostileProvider, type ScriptedOp } from '../helpers/hostile-provider.js';
 
@@ -33,6 +33,25 @@ async function metadataOf(op: ScriptedOp): Promise<Record<string, unknown>> {
 /** What createPkceClient rejects with for `issuer` (discovery fails). */
 const startError = (issuer: string, extra: Record<string, unknown> = {}): Promise<AuthError> =>
   authErrorOf(createPkceClient({ issuer, clientId: 'spa', redirectUri: `${APP}/`, ...extra }));
+
+/** Answers the code grant with `at-1`, `rt-1` and an ID token for the nonce of the shim's last login. */
+function answerCodeGrant(op: ScriptedOp, shim: BrowserShim): void {
+  op.on('/token', () =>
+    jsonResponse({
+      access_token: 'at-1',
+      token_type: 'Bearer',
+      expires_in: 300,
+      refresh_token: 'rt-1',
+      id_token: op.idToken({ nonce: new URL(shim.lastAssigned()).searchParams.get('nonce') }),
+    }),
+  );
+}
+
+/** A redirect login round trip through the shim's address bar. */
+async function signIn(client: PkceClient, op: ScriptedOp, shim: BrowserShim): Promise<void> {
+  await client.loginWithRedirect();
+  await client.handleRedirectCallback(callbackUrl(shim.lastAssigned(), { issuer: op.issuer, params: { code: 'c' } }));
+}
 
 describe('discovery behind a redirect', () => {
   it('follows a same-origin redirect to the trailing-slash URL (django-oauth-toolkit) and keeps the issuer check', async () => {
@@ -148,16 +167,6 @@ describe('timeoutMs covers the whole request, body included', () => {
 describe('timeoutMs covers revocation', () => {
   it('logout settles when the revocation response stalls after its headers', async () => {
     const op = await scripted({ metadata: { revocation_endpoint: '' } });
-    op.on('/token', () =>
-      jsonResponse({
-        access_token: 'at-1',
-        token_type: 'Bearer',
-        expires_in: 300,
-        refresh_token: 'rt-1',
-        id_token: op.idToken({ nonce }),
-      }),
-    );
-    let nonce = '';
     // An error answer: oauth4webapi reads the body of a non-200 revocation response (a 200 it does not read).
     op.on('/revoke', () => ({
       status: 400,
@@ -166,6 +175,7 @@ describe('timeoutMs covers revocation', () => {
       stall: true,
     }));
     const shim = installBrowserShim(`${APP}/`);
+    answerCodeGrant(op, shim);
     try {
       const client = await createPkceClient({
         issuer: op.issuer,
@@ -174,10 +184,7 @@ describe('timeoutMs covers revocation', () => {
         timeoutMs: 300,
         metadataOverrides: { revocation_endpoint: `${op.issuer}/revoke` },
       });
-      await client.loginWithRedirect();
-      const auth = new URL(shim.lastAssigned());
-      nonce = auth.searchParams.get('nonce')!;
-      await client.handleRedirectCallback(callbackUrl(auth, { issuer: op.issuer, params: { code: 'c' } }));
+      await signIn(client, op, shim);
       const started = performance.now();
       await client.logout({ localOnly: true });
       expect(performance.now() - started).toBeLessThan(5_000);
@@ -192,19 +199,10 @@ describe('timeoutMs covers revocation', () => {
 describe('metadataOverrides', () => {
   it('adds an endpoint discovery lacks (revocation) while discovery still runs, and logout uses it', async () => {
     const op = await scripted();
-    op.on('/token', () =>
-      jsonResponse({
-        access_token: 'at-1',
-        token_type: 'Bearer',
-        expires_in: 300,
-        refresh_token: 'rt-1',
-        id_token: op.idToken({ nonce: nonceSeen }),
-      }),
-    );
-    let nonceSeen = '';
     op.on('/revoke_token/', (r) => (revoked.push(r.body.get('token')!), { status: 200 }));
     const revoked: string[] = [];
     const shim = installBrowserShim(`${APP}/`);
+    answerCodeGrant(op, shim);
     try {
       const client = await createPkceClient({
         issuer: op.issuer,
@@ -213,10 +211,7 @@ describe('metadataOverrides', () => {
         metadataOverrides: { revocation_endpoint: `${op.issuer}/revoke_token/` },
       });
       expect(op.count(WELL_KNOWN)).toBe(1);
-      await client.loginWithRedirect();
-      const auth = new URL(shim.lastAssigned());
-      nonceSeen = auth.searchParams.get('nonce')!;
-      await client.handleRedirectCallback(callbackUrl(auth, { issuer: op.issuer, params: { code: 'c' } }));
+      await signIn(client, op, shim);
       await client.logout({ localOnly: true });
       expect(revoked).toEqual(['rt-1']);
     } finally {
