@@ -48,7 +48,8 @@ export function fakeFetch(routes: Record<string, Handler>) {
   const requests: Recorded[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : undefined;
-    const url = String(request ? request.url : input);
+    // A path is relative to the page, as in a browser (`fetch('/api/orders')`).
+    const url = new URL(String(request ? request.url : input), globalThis.location?.href).href;
     const body = new URLSearchParams(
       typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body : '',
     );
