@@ -6,9 +6,11 @@
  * hostile-provider.ts.
  */
 import { vi } from 'vitest';
-import { createPkceClient, PkceClient, type ClientOptions } from '../../src/index.js';
+import type { UseStore } from 'idb-keyval';
+import { PkceClient, type ClientOptions } from '../../src/index.js';
 import type { Metadata } from '../../src/oauth.js';
 import { jwks, signJwt, type Forgery } from './signing-key.js';
+import { idbTestStore } from './idb-store.js';
 
 export const ISSUER = 'https://op.example.test';
 export const CLIENT_ID = 'spa';
@@ -127,6 +129,8 @@ export interface FakeProviderOptions {
   routes?: Record<string, Handler>;
   /** Only `routes` answer (every other path is a 404): for tests that script each response themselves. */
   onlyRoutes?: boolean;
+  /** The IndexedDB its clients share, as the tabs of one browser do. Default: a fresh one ({@link idbTestStore}). */
+  store?: UseStore;
 }
 
 export type FakeProvider = ReturnType<typeof fakeProvider>;
@@ -136,6 +140,7 @@ export function fakeProvider({
   clientId = freshClientId(),
   routes = {},
   onlyRoutes = false,
+  store = idbTestStore(),
 }: FakeProviderOptions = {}) {
   let counter = 0;
   let nonce = '';
@@ -163,6 +168,8 @@ export function fakeProvider({
   });
   const provider = {
     clientId,
+    /** The IndexedDB of this provider's clients (`cache: 'indexeddb'`, DPoP redirect logins). */
+    store,
     live,
     spent,
     invalidGrants: () => invalidGrants,
@@ -193,10 +200,14 @@ export function fakeProvider({
     setNonce: (value: string) => {
       nonce = value;
     },
-    /** A client as a freshly loaded page constructs it (not started). */
-    client: (extra: Partial<ClientOptions> = {}): PkceClient => new PkceClient({ ...options(), ...extra }),
-    /** A started client ("a tab") talking to this provider. */
-    tab: (extra: Partial<ClientOptions> = {}): Promise<PkceClient> => createPkceClient({ ...options(), ...extra }),
+    /** A client as a freshly loaded page constructs it (not started), with this provider's IndexedDB. */
+    client: (extra: Partial<ClientOptions> = {}): PkceClient => new PkceClient({ ...options(), ...extra }, store),
+    /** A started client ("a tab") talking to this provider: what createPkceClient returns. */
+    async tab(extra: Partial<ClientOptions> = {}): Promise<PkceClient> {
+      const client = provider.client(extra);
+      await client.ready();
+      return client;
+    },
     /** Starts a redirect login in `client` and returns the callback URL this provider would send the browser back to. */
     async startLogin(client: PkceClient, params: Record<string, string> = {}): Promise<string> {
       const auth = await navigation(() => client.loginWithRedirect());

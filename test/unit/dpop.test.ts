@@ -1,11 +1,10 @@
-import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { promisifyRequest } from 'idb-keyval';
-import { createPkceClient, dpop, isAuthError, type AuthError } from '../../src/index.js';
-import { idbStore } from '../../src/storage/idb.js';
+import { createPkceClient, dpop, isAuthError, PkceClient, type AuthError } from '../../src/index.js';
 import { parseChallenges } from '../../src/fetch-with-auth.js';
 import { CLIENT_ID, ISSUER, REDIRECT_URI, idToken, json, metadata } from '../helpers/fake-provider.js';
 import { jwks } from '../helpers/signing-key.js';
+import { idbTestStore } from '../helpers/idb-store.js';
 
 // The network edge only: one fetch for the provider and the APIs that records method, URL, headers and body, and
 // answers from per-path handlers with real Response objects.
@@ -63,18 +62,19 @@ function tokenEndpoint(tokenType = 'Bearer', nonce: () => string = () => '') {
   };
 }
 
-/** A signed-in client: one redirect login through `routes` (PAR endpoint and API routes as given). */
+/**
+ * A signed-in client: one redirect login through `routes` (PAR endpoint and API routes as given). With DPoP, the
+ * login's key waits in `store`, the client's IndexedDB.
+ */
 async function signedIn(routes: Record<string, Route>, options: Record<string, unknown> = {}, as = metadata) {
   let nonce = '';
   const net = network({ '/token': tokenEndpoint(options.dpop ? 'DPoP' : 'Bearer', () => nonce), ...routes });
-  const c = await createPkceClient({
-    issuer: ISSUER,
-    clientId: CLIENT_ID,
-    redirectUri: REDIRECT_URI,
-    metadata: as,
-    fetch: net.fetch,
-    ...options,
-  });
+  const store = idbTestStore();
+  const c = new PkceClient(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, metadata: as, fetch: net.fetch, ...options },
+    store,
+  );
+  await c.ready();
   await c.loginWithRedirect();
   const auth = new URL(assign.mock.calls.at(-1)![0] as string);
   const state =
@@ -85,7 +85,7 @@ async function signedIn(routes: Record<string, Route>, options: Record<string, u
       .at(-1)!;
   nonce = auth.searchParams.get('nonce') ?? new URLSearchParams(net.at('/par').at(-1)!.body).get('nonce')!;
   await c.handleRedirectCallback(`${REDIRECT_URI}?code=c&state=${state}&iss=${encodeURIComponent(ISSUER)}`);
-  return { c, net, auth };
+  return { c, net, auth, store };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AuthError> {
@@ -192,7 +192,7 @@ describe('fetchWithAuth (Bearer)', () => {
 
 describe('DPoP', () => {
   it('binds the code with dpop_jkt and signs proofs for the code and refresh grants with one key', async () => {
-    const { c, net, auth } = await signedIn({}, { dpop });
+    const { c, net, auth, store } = await signedIn({}, { dpop });
     const jkt = auth.searchParams.get('dpop_jkt');
     expect(jkt).toMatch(/^[\w-]{43}$/);
     await c.getAccessToken({ forceRefresh: true });
@@ -204,7 +204,7 @@ describe('DPoP', () => {
     expect(keys[0]).not.toHaveProperty('d');
     expect([proofOf(code!).htm, proofOf(code!).htu]).toEqual(['POST', `${ISSUER}/token`]);
     // The redirect login's key waited in IndexedDB (a CryptoKey cannot go to sessionStorage) and is gone now.
-    const stored = await idbStore('readonly', (st) => promisifyRequest(st.getAllKeys()));
+    const stored = await store('readonly', (st) => promisifyRequest(st.getAllKeys()));
     expect(stored.filter((k) => String(k).startsWith('#dpop-login'))).toEqual([]);
     expect(JSON.stringify(Object.values(sessionStorage))).not.toContain('privateKey');
   });

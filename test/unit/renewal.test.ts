@@ -1,4 +1,3 @@
-import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkceClient, isAuthError, type PkceClient } from '../../src/index.js';
 import { renewalMargin } from '../../src/session.js';
