@@ -212,6 +212,19 @@ describe("cache: 'indexeddb'", () => {
     expect(await raw(behind, recordId(clientId))).toBeUndefined();
   });
 
+  it("with cache: 'memory' the session never touches IndexedDB: login, renewal and logout open no store", async () => {
+    const opened: IDBTransactionMode[] = [];
+    const store = idbTestStore();
+    const op = fakeProvider({ store: (mode, callback) => (opened.push(mode), store(mode, callback)) });
+    const c = await op.tab({ cache: 'memory' });
+    await op.signIn(c);
+    expect(await c.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    await c.logout({ localOnly: true });
+    expect(c.getState()).toMatchObject({ status: 'unauthenticated' });
+    expect(c.getState().warning).toBeUndefined();
+    expect(opened).toEqual([]);
+  });
+
   it('falls back to memory with a warning where there is no IndexedDB at all (a client given no store)', async () => {
     expect(globalThis.indexedDB).toBeUndefined(); // happy-dom has none, and no test installs one
     const op = fakeProvider();
