@@ -1,3 +1,4 @@
+import type { UseStore } from 'idb-keyval';
 import { AuthError, invalidOption } from './errors.js';
 import { browserWindow } from './env.js';
 import type { TokenResult } from './oauth.js';
@@ -142,7 +143,10 @@ export class PkceClient {
   /** Stops the device-life listeners; set once, so that a retried start does not attach them twice. */
   #watching: (() => void) | undefined;
 
-  constructor(options: ClientOptions) {
+  /** @internal Tests hand in an IndexedDB store of their own (storage/idb.ts); apps have no use for it. */
+  constructor(options: ClientOptions, store: UseStore | undefined);
+  constructor(options: ClientOptions);
+  constructor(options: ClientOptions, store?: UseStore) {
     this.#options = resolveOptions(options);
     this.#backoff = new Backoff(`pkce-spa:${this.#id()}:backoff`);
     this.#options.onResponse = (response, sentAt) => {
@@ -151,6 +155,7 @@ export class PkceClient {
     };
     this.#options.clockSkewSeconds = () => this.#clock.offsetSeconds;
     this.#tabs = new Tabs(this.#options, {
+      store,
       verify: (session, isLogin) => this.#verifyAdopted(session, isLogin),
       adopted: (session) => {
         if (session) noteDeadlines(session.tokens.values());
@@ -336,7 +341,7 @@ export class PkceClient {
       url,
     } = await this.#authorize(this.#options.redirectUri, extra);
     // A CryptoKey cannot go into sessionStorage: the DPoP key waits in IndexedDB for the callback.
-    if (dpopKey) await this.#options.dpop!.savePendingKey(tx.state, dpopKey);
+    if (dpopKey) await this.#options.dpop!.savePendingKey(tx.state, dpopKey, this.#tabs.host.store);
     saveTransaction(this.#owner, { ...tx, appState: options.appState });
     debug(this.#options, { type: 'login_start', method: 'redirect' });
     w.location.assign(url);
@@ -482,7 +487,7 @@ export class PkceClient {
   async #finishLogin(params: URLSearchParams, tx: Transaction, login: { interactive: boolean }): Promise<TokenResult> {
     const as = await this.#getMetadata();
     const before = this.#session;
-    const dpopKey = tx.dpopKey ?? (await this.#options.dpop?.takePendingKey(tx.state));
+    const dpopKey = tx.dpopKey ?? (await this.#options.dpop?.takePendingKey(tx.state, this.#tabs.host.store));
     const result = await exchangeCode(as, this.#options, params, tx, dpopKey);
     if (!login.interactive && before && result.idTokenClaims?.sub !== before.claims.sub) {
       throw new AuthError(

@@ -9,6 +9,7 @@
  * record (`cache: 'indexeddb'`) and over the tabs' BroadcastChannel, both as a structured-cloned `CryptoKey`.
  */
 import * as oauth from 'oauth4webapi';
+import type { UseStore } from 'idb-keyval';
 import { AuthError } from './errors.js';
 
 /** One handle per key pair: it remembers the servers' `DPoP-Nonce` per origin (RFC 9449 §8, §9). */
@@ -86,12 +87,12 @@ export const dpop = {
   /** Sends a request to a protected resource with the DPoP-bound access token and a proof for it (RFC 9449 §7). */
   sendWithProof,
   /**
-   * Keeps a redirect login's key until its callback (see storage/pending-key.ts).
+   * Keeps a redirect login's key until its callback (see storage/pending-key.ts); `store` is for tests.
    * @throws {AuthError} `storage_unavailable` when IndexedDB refuses (a popup login needs no storage).
    */
-  savePendingKey: async (state: string, key: CryptoKeyPair): Promise<void> => {
+  savePendingKey: async (state: string, key: CryptoKeyPair, store?: UseStore): Promise<void> => {
     try {
-      await (await import('./storage/pending-key.js')).savePendingKey(state, key);
+      await (await import('./storage/pending-key.js')).savePendingKey(state, key, store);
     } catch (cause) {
       throw new AuthError(
         'storage_unavailable',
@@ -101,8 +102,8 @@ export const dpop = {
     }
   },
   /** Removes and returns a redirect login's key; undefined when there is none or IndexedDB refuses. */
-  takePendingKey: (state: string): Promise<CryptoKeyPair | undefined> =>
-    import('./storage/pending-key.js').then((m) => m.takePendingKey(state)).catch(() => undefined),
+  takePendingKey: (state: string, store?: UseStore): Promise<CryptoKeyPair | undefined> =>
+    import('./storage/pending-key.js').then((m) => m.takePendingKey(state, store)).catch(() => undefined),
 };
 
 /** The type of the `dpop` option. */

@@ -1,6 +1,7 @@
 /**
  * Tabs of one origin that share one session (per issuer + client id): the cross-tab half of renewal. The reasoning
- * behind this design (why Web Locks and versions, not localStorage or a leader tab) is in docs/architecture.md.
+ * behind this design (why Web Locks and versions, not localStorage or a leader tab) is in docs/architecture.md. This
+ * module decides when the stored record (`cache: 'indexeddb'`) is read and written; storage/persisted-session.ts how.
  *
  * Invariants:
  * - Every session has a version (milliseconds since the epoch when it was made, at least the previous + 1). This
@@ -15,14 +16,18 @@
  * - Messages are a fast path only; versions and locks decide. An `ended` message ends sessions up to its version only,
  *   so a newer login elsewhere survives.
  */
+import type { UseStore } from 'idb-keyval';
 import { AuthError } from './errors.js';
 import { browserWindow, clearTimer, setTimer } from './env.js';
 import { debug } from './debug.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
+import { persistedSession, type PersistedSession } from './storage/persisted-session.js';
 
-/** What the client lends this module: session checks, state updates and where to report a degraded store. */
+/** What the client lends this module: session checks, state updates, and the store with where to report it degraded. */
 export interface TabHost {
+  /** The IndexedDB store (storage/idb.ts's own unless given; tests hand in theirs). */
+  store?: UseStore;
   /**
    * Checks a session that did not come from this tab's own token requests. Resolves with the session to adopt
    * (rebuilt from its verified ID token) or undefined to refuse it; rejects when it could not check (network).
@@ -57,7 +62,8 @@ export class Tabs {
   #endedUpTo = 0;
   readonly #id: string;
   readonly #name: string;
-  #useIndexedDb: boolean;
+  /** The IndexedDB record (`cache: 'indexeddb'`); does nothing with `cache: 'memory'`. */
+  readonly #stored: PersistedSession;
   #channel: BroadcastChannel | undefined;
   #releaseVersionLock: (() => void) | undefined;
   #saving: Promise<void> | undefined;
@@ -71,7 +77,7 @@ export class Tabs {
   ) {
     this.#id = `${options.issuerUrl.href} ${options.clientId}`;
     this.#name = `pkce-spa:${this.#id}`;
-    this.#useIndexedDb = options.cache === 'indexeddb';
+    this.#stored = persistedSession(options, this.#id, host);
   }
 
   /** This tab's session, or undefined. */
@@ -114,17 +120,17 @@ export class Tabs {
 
   /** With `cache: 'indexeddb'`: adopts the stored session once verified; returns whether there was one. */
   async restore(): Promise<boolean> {
-    const found = await this.#load();
+    const found = await this.#stored.load();
     if (!found) return false;
     // Unreachable JWKS (offline): keep the record for the next start; a refused one is removed.
     const session = await this.host.verify(found.session, false).catch(() => null);
     if (session === null) return false;
     if (!session) {
-      await this.#store((idb) => idb.removeSession(this.#id, found.n));
+      await this.#stored.remove(found.version);
       return false;
     }
     debug(this.options, { type: 'tab_adoption', from: 'storage', signedIn: true });
-    this.#apply(session, found.n);
+    this.#apply(session, found.version);
     return true;
   }
 
@@ -149,13 +155,13 @@ export class Tabs {
 
   /** Makes this tab's session the newest that storage or a live tab has, before a refresh token is spent. */
   async #catchUp(): Promise<void> {
-    const stored = await this.#load();
+    const stored = await this.#stored.load();
     const newest = await this.#newest();
     if (newest > this.#version) await this.#ask(newest, this.options.timeoutMs);
-    if (stored && stored.n > this.#version) {
+    if (stored && stored.version > this.#version) {
       const session = await this.host.verify(stored.session, false);
       if (session) {
-        this.#apply(session, stored.n);
+        this.#apply(session, stored.version);
         return;
       }
     }
@@ -173,17 +179,7 @@ export class Tabs {
     const version = Math.max(Date.now(), this.#version + 1);
     this.#session = session;
     this.#version = version;
-    return this.#persist(
-      version,
-      async () => {
-        if (this.#useIndexedDb) {
-          await this.#store((idb) =>
-            session.refreshToken ? idb.saveSession(this.#id, version, session) : idb.removeSession(this.#id, version),
-          );
-        }
-      },
-      { type: 'session', version, session, isLogin },
-    );
+    return this.#persist(version, this.#stored.save(version, session), { type: 'session', version, session, isLogin });
   }
 
   /**
@@ -194,18 +190,13 @@ export class Tabs {
   announceEnded(upTo = Infinity): Promise<void> {
     this.#session = undefined;
     this.#version = 0;
-    return this.#persist(
-      0,
-      async () => {
-        if (this.#useIndexedDb) await this.#store((idb) => idb.removeSession(this.#id, upTo));
-      },
-      { type: 'ended', upTo },
-    );
+    return this.#persist(0, this.#stored.remove(upTo), { type: 'ended', upTo });
   }
 
-  #persist(version: number, write: () => Promise<void>, message: TabMessage): Promise<void> {
+  /** After `written` (the storage step, which never rejects): holds the version lock and posts `message`. */
+  #persist(version: number, written: Promise<void>, message: TabMessage): Promise<void> {
     return (this.#saving = (async () => {
-      await write();
+      await written;
       if (this.#version !== version) return; // a newer session from another tab came in meanwhile
       await this.#hold(version);
       this.#post(message);
@@ -316,32 +307,6 @@ export class Tabs {
       this.#channel?.postMessage(message);
     } catch {
       // Not cloneable: the other tabs renew on their own instead.
-    }
-  }
-
-  /** The stored session (`cache: 'indexeddb'`). */
-  #load() {
-    return this.#useIndexedDb ? this.#store((idb) => idb.loadSession(this.#id)) : undefined;
-  }
-
-  /**
-   * Runs an IndexedDB step; when the browser refuses (private mode, blocked), goes on in memory with a warning. The
-   * IndexedDB code is loaded on first use, so apps with `cache: 'memory'` never download it.
-   */
-  async #store<T>(step: (idb: typeof import('./storage/idb.js')) => Promise<T>): Promise<T | undefined> {
-    try {
-      return await step(await import('./storage/idb.js'));
-    } catch (cause) {
-      if (this.#useIndexedDb) {
-        debug(this.options, { type: 'storage_fallback', storage: 'indexeddb' });
-        this.#useIndexedDb = false;
-        this.host.warn(
-          new AuthError('storage_unavailable', 'IndexedDB is unavailable; the session is kept in memory only.', {
-            cause,
-          }),
-        );
-      }
-      return undefined;
     }
   }
 }

@@ -6,10 +6,12 @@
  * hostile-provider.ts.
  */
 import { vi } from 'vitest';
-import { createPkceClient, PkceClient, type ClientOptions, type LoginOptions } from '../../src/index.js';
+import type { UseStore } from 'idb-keyval';
+import { PkceClient, type ClientOptions, type LoginOptions } from '../../src/index.js';
 import type { Metadata } from '../../src/oauth.js';
 import { callbackUrl as callbackFrom } from './callback-url.js';
 import { jwks, signJwt, type Forgery } from './signing-key.js';
+import { idbTestStore } from './idb-store.js';
 
 export const ISSUER = 'https://op.example.test';
 export const CLIENT_ID = 'spa';
@@ -154,6 +156,8 @@ export interface FakeProviderOptions {
   clockBehindSeconds?: number;
   /** Whether token responses carry a `Date` header on its clock. Default false. */
   dateHeader?: boolean;
+  /** The IndexedDB its clients share, as the tabs of one browser do. Default: a fresh one ({@link idbTestStore}). */
+  store?: UseStore;
 }
 
 export type FakeProvider = ReturnType<typeof fakeProvider>;
@@ -170,6 +174,7 @@ export function fakeProvider({
   idTokenSeconds = 3600,
   clockBehindSeconds = 0,
   dateHeader = false,
+  store = idbTestStore(),
 }: FakeProviderOptions = {}) {
   /** The provider's clock, in epoch seconds. */
   const now = () => Date.now() / 1000 - clockBehindSeconds;
@@ -223,6 +228,8 @@ export function fakeProvider({
   });
   const provider = {
     clientId,
+    /** The IndexedDB of this provider's clients (`cache: 'indexeddb'`, DPoP redirect logins). */
+    store,
     live,
     spent,
     now,
@@ -265,10 +272,14 @@ export function fakeProvider({
     setNonce: (value: string) => {
       nonce = value;
     },
-    /** A client as a freshly loaded page constructs it (not started). */
-    client: (extra: Partial<ClientOptions> = {}): PkceClient => new PkceClient({ ...options(), ...extra }),
-    /** A started client ("a tab") talking to this provider. */
-    tab: (extra: Partial<ClientOptions> = {}): Promise<PkceClient> => createPkceClient({ ...options(), ...extra }),
+    /** A client as a freshly loaded page constructs it (not started), with this provider's IndexedDB. */
+    client: (extra: Partial<ClientOptions> = {}): PkceClient => new PkceClient({ ...options(), ...extra }, store),
+    /** A started client ("a tab") talking to this provider: what createPkceClient returns. */
+    async tab(extra: Partial<ClientOptions> = {}): Promise<PkceClient> {
+      const client = provider.client(extra);
+      await client.ready();
+      return client;
+    },
     /**
      * Starts a redirect login in `client` and returns the authorization URL it navigated to; the next ID token carries
      * that login's nonce. With PAR (RFC 9126) the URL holds only `client_id` and `request_uri`, and the nonce comes

@@ -1,8 +1,6 @@
-import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { promisifyRequest } from 'idb-keyval';
 import { dpop, type ClientOptions } from '../../src/index.js';
-import { idbStore } from '../../src/storage/idb.js';
 import { parseChallenges } from '../../src/fetch-with-auth.js';
 import {
   ISSUER,
@@ -28,7 +26,7 @@ async function signedIn(routes: Record<string, Handler>, options: Partial<Client
   const c = await provider.tab({ metadata: as, ...options });
   const auth = await provider.authorize(c);
   await c.handleRedirectCallback(provider.callbackFor(auth, { code: 'c' }));
-  return { c, net: provider.net, auth, provider };
+  return { c, net: provider.net, auth, provider, store: provider.store };
 }
 
 const proofOf = (req: Recorded) =>
@@ -129,7 +127,7 @@ describe('fetchWithAuth (Bearer)', () => {
 
 describe('DPoP', () => {
   it('binds the code with dpop_jkt and signs proofs for the code and refresh grants with one key', async () => {
-    const { c, net, auth } = await signedIn({}, { dpop });
+    const { c, net, auth, store } = await signedIn({}, { dpop });
     const jkt = auth.searchParams.get('dpop_jkt');
     expect(jkt).toMatch(/^[\w-]{43}$/);
     await c.getAccessToken({ forceRefresh: true });
@@ -141,7 +139,7 @@ describe('DPoP', () => {
     expect(keys[0]).not.toHaveProperty('d');
     expect([proofOf(code!).htm, proofOf(code!).htu]).toEqual(['POST', `${ISSUER}/token`]);
     // The redirect login's key waited in IndexedDB (a CryptoKey cannot go to sessionStorage) and is gone now.
-    const stored = await idbStore('readonly', (st) => promisifyRequest(st.getAllKeys()));
+    const stored = await store('readonly', (st) => promisifyRequest(st.getAllKeys()));
     expect(stored.filter((k) => String(k).startsWith('#dpop-login'))).toEqual([]);
     expect(JSON.stringify(Object.values(sessionStorage))).not.toContain('privateKey');
   });

@@ -1,4 +1,3 @@
-import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { isAuthError, type PkceClient } from '../../src/index.js';
 import { renewalMargin } from '../../src/session.js';
