@@ -33,9 +33,10 @@ export const BUDGETS = { iife: 12_000, minimal: 9_000 };
  * Raised once, on 2026-11-29, to the measured sizes + 2% after issues 9-13 landed together (13,890 -> 22,672 IIFE,
  * 12,922 -> 20,369 minimal, gzip): ID-token signatures and the other security fixes, interop messages, the lifecycle and
  * debug events, renewal backoff and clocks, DPoP/PAR/fetchWithAuth. Issue 14 asks to bring the IIFE to 14,000.
- * Lowered on 2026-11-29 to the measured sizes + 2% (22,555 IIFE, 20,302 minimal) after shorter messages.
+ * Lowered on 2026-11-29 to the measured sizes + 2% (22,308 IIFE, 20,302 minimal) after shorter messages, DPoP proofs
+ * signed through oauth4webapi's handle without protectedResourceRequest, and leaner rollup glue in the IIFE.
  */
-export const CEILINGS = { iife: 23_000, minimal: 20_700 };
+export const CEILINGS = { iife: 22_750, minimal: 20_700 };
 
 /** The dependencies pkce-spa bundles into the IIFE and leaves to the app's bundler in the ESM build. */
 const DEPENDENCIES = ['oauth4webapi', 'idb-keyval'];
