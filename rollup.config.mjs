@@ -114,7 +114,16 @@ export default [
   // The <script> build: minified, with oauth4webapi's messages replaced by their codes (scripts/strip-messages.mjs).
   {
     input: 'src/index.ts',
-    output: { file: 'dist/pkce-spa.min.js', format: 'iife', name: 'PkceSpa', inlineDynamicImports: true },
+    output: {
+      file: 'dist/pkce-spa.min.js',
+      format: 'iife',
+      name: 'PkceSpa',
+      inlineDynamicImports: true,
+      // Rollup's own glue (the inlined import() namespaces) as arrows and unfrozen objects: 24 bytes gzip. Nothing
+      // outside the bundle sees those namespaces.
+      generatedCode: { preset: 'es2015', symbols: false },
+      freeze: false,
+    },
     plugins: [
       resolve({ browser: true }),
       ts(),

@@ -63,8 +63,8 @@ export class Backoff {
   /**
    * Inside the session's lock, before a renewal is sent: takes the other tabs' deadline, then fails fast while a pause
    * lasts.
-   * @throws {AuthError} with the code of the failure that started the pause (`network_error`, `temporarily_unavailable`,
-   *   ...), saying when renewal resumes.
+   * @throws {AuthError} with the code of the failure that started the pause (`network_error`,
+   *   `temporarily_unavailable`, ...), saying when renewal resumes.
    */
   async before(force: boolean): Promise<void> {
     this.#retryAfterMs = 0;
@@ -81,12 +81,16 @@ export class Backoff {
     if (ms) {
       throw new AuthError(
         this.#code,
-        `Token renewal is paused for ${Math.ceil(ms / 1000)} s after ${this.failures} failed attempt(s), to spare the authorization server (last: ${this.#message}). getAccessToken() tries again after that; a still-valid token is returned meanwhile.`,
+        `Token renewal is paused for ${Math.ceil(ms / 1000)} s after ${this.failures} failed attempt(s) ` +
+          `(last: ${this.#message}); getAccessToken() returns a still-valid token meanwhile`,
       );
     }
   }
 
-  /** After a failed renewal: sets the next deadline and shows it to the other tabs before the session's lock is released. */
+  /**
+   * After a failed renewal: sets the next deadline and shows it to the other tabs before the session's lock is
+   * released.
+   */
   failed(error: AuthError): Promise<void> {
     this.failures += 1;
     const exponential =

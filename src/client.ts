@@ -75,7 +75,10 @@ export interface GetTokenOptions {
    * @defaultValue false
    */
   forceRefresh?: boolean;
-  /** Renew when fewer than this many seconds are left (when that is more than the renewal margin, see `leewaySeconds`). */
+  /**
+   * Renew when fewer than this many seconds are left (when that is more than the renewal margin, see
+   * `leewaySeconds`).
+   */
   minTtlSeconds?: number;
 }
 
@@ -83,7 +86,10 @@ export interface GetTokenOptions {
 export interface FetchWithAuthOptions {
   /** Scope of the token to send (a subset of what was granted); default: the client's scope. */
   scope?: string;
-  /** RFC 8707 resource of the token to send (one token is cached per resource + scope); default: the client's resource. */
+  /**
+   * RFC 8707 resource of the token to send (one token is cached per resource + scope); default: the client's
+   * resource.
+   */
   resource?: string | string[];
 }
 
@@ -286,8 +292,8 @@ export class PkceClient {
 
   /**
    * Checks a session that reached this tab from another tab or from IndexedDB like one from the token endpoint: the ID
-   * token's signature, issuer and audience, and the same subject as this tab's session. Another subject is accepted only
-   * from a new login in another tab whose ID token has not expired (apps see the new user in the state).
+   * token's signature, issuer and audience, and the same subject as this tab's session. Another subject is accepted
+   * only from a new login in another tab whose ID token has not expired (apps see the new user in the state).
    */
   async #verifyAdopted(session: Session, isLogin: boolean): Promise<Session | undefined> {
     const mine = this.#session;
@@ -492,7 +498,8 @@ export class PkceClient {
     if (!login.interactive && before && result.idTokenClaims?.sub !== before.claims.sub) {
       throw new AuthError(
         'login_required',
-        "The provider is now signed in as another user than this session's; the session is unchanged. Sign in again (interactively) to switch users.",
+        'The provider is signed in as another user now; the session is unchanged: ' +
+          'sign in interactively to switch users',
       );
     }
     if (login.interactive) {
@@ -596,7 +603,8 @@ export class PkceClient {
       if (!session.refreshToken) {
         throw new AuthError(
           'missing_refresh_token',
-          'The access token expired and there is no refresh token (see the refreshTokens and silentRedirectUri options): sign in again',
+          'The access token expired and there is no refresh token (see refreshTokens, silentRedirectUri): ' +
+            'sign in again',
         );
       }
       const as = await this.#getMetadata();
@@ -670,7 +678,10 @@ export class PkceClient {
     return this.#session?.user as T | undefined;
   }
 
-  /** The raw ID token (a JWT, already validated) of the session, e.g. for `id_token_hint`; undefined when signed out. */
+  /**
+   * The raw ID token (a JWT, already validated) of the session, e.g. for `id_token_hint`; undefined when signed
+   * out.
+   */
   getIdToken(): string | undefined {
     return this.#session?.idToken;
   }
@@ -704,7 +715,10 @@ export class PkceClient {
     return this.#state.subscribe(listener);
   }
 
-  /** How many open tabs of this origin (this one included) share the session: 0 when signed out, 1 without Web Locks. */
+  /**
+   * How many open tabs of this origin (this one included) share the session: 0 when signed out, 1 without Web
+   * Locks.
+   */
   countTabs(): Promise<number> {
     return this.#tabs.count();
   }
@@ -725,8 +739,8 @@ export class PkceClient {
    * next interactive login no tab of this origin signs in silently (the provider's session may still be open).
    * A revocation that fails, or a provider without an end-session endpoint, leaves a warning in the state
    * (`revocation_failed`, `provider_session_active`) instead of an error: the user is signed out here either way.
-   * @throws {AuthError} `invalid_options` for a bad `returnTo` (not an absolute http(s) URL, or another origin's when the
-   *   provider has no end-session endpoint); discovery errors when the provider cannot be reached.
+   * @throws {AuthError} `invalid_options` for a bad `returnTo` (not an absolute http(s) URL, or another origin's when
+   *   the provider has no end-session endpoint); discovery errors when the provider cannot be reached.
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
@@ -747,7 +761,8 @@ export class PkceClient {
     ) {
       throw invalidOption(
         'returnTo',
-        `must be of this origin or equal postLogoutRedirectUri: the provider has no end_session_endpoint to check it (got "${options.returnTo}")`,
+        `must be of this origin or equal postLogoutRedirectUri, as the provider has no end_session_endpoint ` +
+          `(got "${options.returnTo}")`,
       );
     }
     rememberLogout(this.#owner);
@@ -762,7 +777,8 @@ export class PkceClient {
         warnings.push(
           new AuthError(
             'revocation_failed',
-            `The provider advertises no revocation_endpoint (${this.#options.issuer}), so the refresh token stays valid at the provider until it expires; add one with the metadata option if the provider has one`,
+            `${this.#options.issuer} advertises no revocation_endpoint: the refresh token stays valid there until it ` +
+              'expires (if it has one, add it with metadataOverrides)',
           ),
         );
       } else {
@@ -771,7 +787,8 @@ export class PkceClient {
           warnings.push(
             new AuthError(
               'revocation_failed',
-              `The provider refused to revoke the refresh token (${error.code} at ${metadata.revocation_endpoint}); it stays valid there until it expires`,
+              `${metadata.revocation_endpoint} refused to revoke the refresh token (${error.code}): it stays valid ` +
+                'there until it expires',
               { cause: error },
             ),
           );
@@ -785,7 +802,9 @@ export class PkceClient {
       warnings.push(
         new AuthError(
           'provider_session_active',
-          `The provider advertises no end_session_endpoint (${this.#options.issuer}): its own session is still open, so a new login may not ask for a password. Silent login stays off on this site until the user signs in again.`,
+          `${this.#options.issuer} advertises no end_session_endpoint (if it has one, add it with ` +
+            'metadataOverrides): its session stays open, so a new login may not ask for a password; silent login ' +
+            'stays off until the next sign-in',
         ),
       );
     }
@@ -848,8 +867,13 @@ export class PkceClient {
 /**
  * Creates a client and resolves once it knows the starting state (discovery done).
  * @example
- * const auth = await createPkceClient({ issuer: 'https://id.example.com', clientId: 'spa', redirectUri: location.origin + '/' });
- * @throws {AuthError} `invalid_options`, and discovery's `network_error`, `timeout`, `issuer_mismatch`, `invalid_response`.
+ * const auth = await createPkceClient({
+ *   issuer: 'https://id.example.com',
+ *   clientId: 'spa',
+ *   redirectUri: location.origin + '/',
+ * });
+ * @throws {AuthError} `invalid_options`, and discovery's `network_error`, `timeout`, `issuer_mismatch`,
+ *   `invalid_response`.
  */
 export async function createPkceClient(options: ClientOptions): Promise<PkceClient> {
   const client = new PkceClient(options);

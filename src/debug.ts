@@ -7,7 +7,10 @@ import type { AuthErrorCode } from './errors.js';
 
 /** One structured event for the `debug` option. */
 export type DebugEvent =
-  /** Provider metadata resolved: from the `metadata` option, the sessionStorage cache or the network (never from another tab). */
+  /**
+   * Provider metadata resolved: from the `metadata` option, the sessionStorage cache or the network (never from
+   * another tab).
+   */
   | {
       /** The event's kind. */
       type: 'discovery';
@@ -23,7 +26,8 @@ export type DebugEvent =
     }
   /**
    * A redirect callback was seen on this page: `success`, `error` (with the code), `stale` (callback parameters with
-   * no login pending in this tab), or `handed_to_opener` (a popup or iframe passed the URL to the window that started it).
+   * no login pending in this tab), or `handed_to_opener` (a popup or iframe passed the URL to the window that started
+   * it).
    */
   | {
       /** The event's kind. */
@@ -33,11 +37,17 @@ export type DebugEvent =
       /** The error code, when `outcome` is `error`. */
       code?: AuthErrorCode;
     }
-  /** An access token is being renewed: why (`missing`, `expiring`, `forced`, `start` = checking a stored session) and how. */
+  /**
+   * An access token is being renewed: why (`missing`, `expiring`, `forced`, `start` = checking a stored session) and
+   * how.
+   */
   | {
       /** The event's kind. */
       type: 'renewal';
-      /** Why the token is renewed: none cached, about to expire, `forceRefresh`, or checking a stored session on start. */
+      /**
+       * Why the token is renewed: none cached, about to expire, `forceRefresh`, or checking a stored session on
+       * start.
+       */
       reason: 'missing' | 'expiring' | 'forced' | 'start';
       /** How it is renewed: with the refresh token, or with a `prompt=none` login in a hidden iframe. */
       via: 'refresh_token' | 'iframe';

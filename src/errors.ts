@@ -9,13 +9,19 @@ export type PkceErrorCode =
   | 'state_mismatch'
   /** The callback arrived at another URL than the redirect URI its login named (another client's or provider's). */
   | 'redirect_uri_mismatch'
-  /** A warning after logout: the refresh token could not be revoked (refused, unreachable or no revocation endpoint). */
+  /**
+   * A warning after logout: the refresh token could not be revoked (refused, unreachable or no revocation
+   * endpoint).
+   */
   | 'revocation_failed'
   /** A warning after logout: the provider has no end-session endpoint, so its own session is still open. */
   | 'provider_session_active'
   /** The issuer in metadata or in the RFC 9207 `iss` callback parameter is not the configured issuer. */
   | 'issuer_mismatch'
-  /** The ID token failed validation (signature, algorithm, issuer, audience, expiry, issued-at, nonce, auth_time or subject). */
+  /**
+   * The ID token failed validation (signature, algorithm, issuer, audience, expiry, issued-at, nonce, auth_time or
+   * subject).
+   */
   | 'invalid_id_token'
   /** The server answered with something that is not a valid OAuth/OIDC response. */
   | 'invalid_response'
@@ -35,13 +41,22 @@ export type PkceErrorCode =
   | 'popup_blocked'
   /** The user closed the login popup before it finished. */
   | 'popup_closed'
-  /** A guard (`<RequireAuth>`, `createAuthGuard`) stopped sending the browser to the provider: 3 automatic logins within 60 s found nobody signed in afterwards. */
+  /**
+   * A guard (`<RequireAuth>`, `createAuthGuard`) stopped sending the browser to the provider: 3 automatic logins
+   * within 60 s found nobody signed in afterwards.
+   */
   | 'login_loop'
-  /** The browser refused storage: thrown by loginWithRedirect without sessionStorage; a warning (`AuthState.warning`) when IndexedDB refuses `cache: 'indexeddb'`. */
+  /**
+   * The browser refused storage: thrown by loginWithRedirect without sessionStorage; a warning (`AuthState.warning`)
+   * when IndexedDB refuses `cache: 'indexeddb'`.
+   */
   | 'storage_unavailable'
   /** fetchWithAuth was asked to send a token to an origin that is not in the `apiOrigins` option; nothing was sent. */
   | 'origin_not_allowed'
-  /** A resource server asked for a stronger or more recent sign-in (RFC 9470); `stepUp` holds its `acr_values` / `max_age`. */
+  /**
+   * A resource server asked for a stronger or more recent sign-in (RFC 9470); `stepUp` holds its `acr_values` /
+   * `max_age`.
+   */
   | 'insufficient_user_authentication';
 
 /**

@@ -68,7 +68,7 @@ export async function fetchWithAuth(
   if (!allowed.includes(origin)) {
     throw new AuthError(
       'origin_not_allowed',
-      `fetchWithAuth does not send tokens to ${origin}: add it to the apiOrigins option (allowed: ${allowed.join(', ')}), or use fetch() for requests that need no token`,
+      `fetchWithAuth sends no token to ${origin}: add it to apiOrigins (now ${allowed.join(', ')}), or use fetch()`,
     );
   }
   /** The token for this call's scope and resource (renewed first when `forceRefresh`), and its DPoP key if bound. */
@@ -100,12 +100,14 @@ export async function fetchWithAuth(
     const stepUp = error('insufficient_user_authentication');
     if (stepUp) {
       const { acr_values, max_age } = stepUp.params;
+      const params = { ...(acr_values && { acr_values }), ...(max_age && { max_age }) };
       const error = new AuthError(
         'insufficient_user_authentication',
-        `${origin} asks for a stronger or more recent sign-in${acr_values ? ` (acr_values "${acr_values}")` : ''}${max_age ? ` (max_age ${max_age})` : ''}: call loginWithPopup or loginWithRedirect with { authorizationParams: error.stepUp }`,
+        `${origin} asks for a stronger or more recent sign-in ${JSON.stringify(params)}: ` +
+          'call loginWithPopup or loginWithRedirect with { authorizationParams: error.stepUp }',
         { description: stepUp.params.error_description },
       );
-      throw Object.assign(error, { stepUp: { ...(acr_values && { acr_values }), ...(max_age && { max_age }) } });
+      throw Object.assign(error, { stepUp: params });
     }
     if (dpopKey && !nonceRetried && error('use_dpop_nonce') && response.headers.has('dpop-nonce')) {
       nonceRetried = true;

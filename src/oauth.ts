@@ -86,7 +86,8 @@ export function providerFetch(
           })
         : new AuthError(
             'network_error',
-            `Could not reach ${url}: offline, a wrong URL, or CORS does not allow ${globalThis.location?.origin ?? 'this origin'}`,
+            `Could not reach ${url}: offline, a wrong URL, or CORS does not allow ` +
+              (globalThis.location?.origin ?? 'this origin'),
             { cause },
           );
     } finally {
@@ -95,7 +96,8 @@ export function providerFetch(
     if (isDiscovery && response.url && new URL(response.url).origin !== new URL(url).origin) {
       throw new AuthError(
         'invalid_response',
-        `Discovery at ${url} was redirected to ${response.url}, another origin: use that server's issuer, or the metadata option`,
+        `Discovery at ${url} was redirected to ${response.url}, another origin: ` +
+          "use that server's issuer, or the metadata option",
       );
     }
     if (!response.status) return response;
@@ -183,7 +185,8 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
   if (!json)
     throw new AuthError(
       'invalid_response',
-      `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: check the issuer option`,
+      `${where} answered HTTP ${response.status}${response.status === 200 ? ', not JSON' : ''}: ` +
+        'check the issuer option',
     );
   const { issuer } = json;
   if (typeof issuer !== 'string' || !URL.canParse(issuer)) {
@@ -349,7 +352,10 @@ export async function verifyIdToken(as: Metadata, o: ResolvedOptions, idToken: s
   }, true);
 }
 
-/** JWKS per issuer: in memory, and in sessionStorage for as long as the metadata cache, so a reload needs no request. */
+/**
+ * JWKS per issuer: in memory, and in sessionStorage for as long as the metadata cache, so a reload needs no
+ * request.
+ */
 const signingKeys = new Map<string, Promise<oauth.JWKSCacheInput>>();
 const jwksStorageKey = (o: ResolvedOptions): string => `pkce-spa:jwks:${o.issuerUrl.href}`;
 
@@ -378,7 +384,8 @@ async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth
   if (!as.jwks_uri) {
     throw new AuthError(
       'invalid_id_token',
-      `The provider's metadata has no jwks_uri, so ID-token signatures cannot be verified (${o.issuer}); set verifyIdTokenSignature: false only if the provider cannot publish its keys`,
+      `${o.issuer} advertises no jwks_uri, so ID-token signatures cannot be verified: add it with ` +
+        'metadataOverrides, or set verifyIdTokenSignature: false if the provider cannot publish its keys',
     );
   }
   const send = providerFetch(o);
@@ -390,7 +397,8 @@ async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth
   if (response.status !== 200 || !Array.isArray(jwks?.keys)) {
     throw new AuthError(
       'invalid_response',
-      `The provider's JWKS (${as.jwks_uri}) answered ${response.status} without a "keys" array, so ID-token signatures cannot be verified`,
+      `${as.jwks_uri} answered HTTP ${response.status} without a "keys" array, so ID-token signatures ` +
+        'cannot be verified: check jwks_uri',
     );
   }
   writeJson(jwksStorageKey(o), { at: nowSeconds(), jwks });
@@ -420,7 +428,8 @@ async function checkSignature(as: Metadata, o: ResolvedOptions, response: Respon
       // No cause: oauth4webapi's carries the signed bytes, which are the ID token.
       throw new AuthError(
         'invalid_id_token',
-        `The ID token's signature does not verify with the provider's keys (${as.jwks_uri}): ${e instanceof Error ? e.message : e}`,
+        `The ID token's signature does not verify with the keys at ${as.jwks_uri}: ` +
+          (e instanceof Error ? e.message : e),
       );
     }
   }
@@ -462,8 +471,8 @@ export function endSessionUrl(
 }
 
 /**
- * Fails with `invalid_response` when a token endpoint body is not JSON (a proxy's error page, say): oauth4webapi reports
- * that with the same code as an unparsable ID token, which we map to `invalid_id_token`.
+ * Fails with `invalid_response` when a token endpoint body is not JSON (a proxy's error page, say): oauth4webapi
+ * reports that with the same code as an unparsable ID token, which we map to `invalid_id_token`.
  */
 async function parseable(response: Response): Promise<Response> {
   try {
@@ -482,7 +491,8 @@ function idTokenClaims(o: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTo
   if (claims && claims.iat > nowSeconds() + (o.clockSkewSeconds?.() ?? 0) + o.leewaySeconds) {
     throw new AuthError(
       'invalid_id_token',
-      `The ID token was issued in the future (iat ${claims.iat}, this device says ${Math.floor(nowSeconds())}): check the device's clock`,
+      `The ID token was issued in the future (iat ${claims.iat}, this device says ` +
+        `${Math.floor(nowSeconds())}): check the device's clock`,
     );
   }
   return claims;
@@ -547,12 +557,14 @@ export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
         : 'AuthorizationResponseError';
     ({ error: code = code, error_description: description } = challenge ?? (e as oauth.ResponseBodyError));
     // Quoted as the provider sent them.
-    what = `${'status' in e ? `${e.response.url} answered HTTP ${e.status}` : 'The provider answered'} "${code}"${description ? ` ("${description}")` : ''}`;
+    const who = 'status' in e ? `${e.response.url} answered HTTP ${e.status}` : 'The provider answered';
+    what = `${who} "${code}"${description ? ` ("${description}")` : ''}`;
   } else if (e instanceof oauth.OperationProcessingError) {
     name = 'OperationProcessingError';
     const cause = e.cause as { claims?: unknown } | Response | undefined;
     // oauth4webapi attaches the claims it checked to every JWT failure; in a token response that JWT is the ID token.
-    // The same for its `alg` checks (`alg: none`, an algorithm the provider does not advertise), which carry the header.
+    // The same for its `alg` checks (`alg: none`, an algorithm the provider does not advertise), which carry the
+    // header.
     const jwt = cause as { claims?: unknown; header?: unknown } | undefined;
     if (jwt?.claims || jwt?.header || (inTokenResponse && e.code === oauth.PARSE_ERROR)) {
       code = 'invalid_id_token';

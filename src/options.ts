@@ -15,7 +15,10 @@ export interface ClientOptions {
    * @example 'https://id.example.com'
    */
   issuer: string;
-  /** This app's client id, registered at the provider as a public client (`token_endpoint_auth_method: none`). Required. */
+  /**
+   * This app's client id, registered at the provider as a public client (`token_endpoint_auth_method: none`).
+   * Required.
+   */
   clientId: string;
   /**
    * Absolute URL the provider sends the user back to (also where the login popup ends); must be registered at the

@@ -108,7 +108,9 @@ async function countAutoLogin(): Promise<void> {
   if (recent.length >= MAX_AUTO_LOGINS) {
     throw new AuthError(
       'login_loop',
-      `${recent.length} automatic logins within ${AUTO_LOGIN_WINDOW_MS / 1000} s left nobody signed in, so no new one was started. Check that redirectUri is this app's page (same origin) and that it renders <AuthProvider> / the plugin; then offer "sign in again".`,
+      `${recent.length} automatic logins within ${AUTO_LOGIN_WINDOW_MS / 1000} s left nobody signed in, so no ` +
+        "new one was started: check that redirectUri is this app's page (same origin) and renders <AuthProvider> " +
+        '/ the plugin; then offer "sign in again"',
     );
   }
   writeAutoLogins([...recent, now]);

@@ -1,6 +1,7 @@
 /**
- * Loaded on demand (a separate chunk in the ESM build): what popup login and hidden-iframe renewal share: the child window ends on our redirect URI and hands its URL to us
- * with postMessage; we accept it only from our own origin, from that very window, and for the state we sent.
+ * Loaded on demand (a separate chunk in the ESM build): what popup login and hidden-iframe renewal share: the child
+ * window ends on our redirect URI and hands its URL to us with postMessage; we accept it only from our own origin,
+ * from that very window, and for the state we sent.
  * Every listener and timer is disposed on success, error, timeout and close.
  */
 import { AuthError } from '../errors.js';
@@ -74,7 +75,8 @@ export function waitForCallback(
             undefined,
             new AuthError(
               'login_required',
-              'The provider showed a page (login, consent, or a refused frame) instead of answering prompt=none: show the login button',
+              'The provider showed a page (login, consent, or a refused frame) instead of answering prompt=none: ' +
+                'show the login button',
             ),
           ),
         FRAME_GRACE_MS,

@@ -19,7 +19,8 @@ export function openPopup(): Window {
   const popup = w?.open(
     '',
     name,
-    `popup,width=${width},height=${height},left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`,
+    `popup,width=${width},height=${height},` +
+      `left=${w.screenX + (w.outerWidth - width) / 2},top=${w.screenY + (w.outerHeight - height) / 2}`,
   );
   if (!popup) {
     throw new AuthError(
