@@ -5,9 +5,14 @@ import type { User } from './session.js';
 export interface AuthState<T extends object = User> {
   /** `loading` until the client knows; then whether someone is signed in. */
   status: 'loading' | 'authenticated' | 'unauthenticated';
-  /** The signed-in user's profile claims (when `authenticated`); `T` types custom claims (see `useAuth<T>()`, `getUser<T>()`). */
+  /**
+   * The signed-in user's profile claims (when `authenticated`); `T` types custom claims (see `useAuth<T>()`,
+   * `getUser<T>()`).
+   */
   user?: T;
-  /** Why start-up, the last login or callback failed, or why the session ended (`invalid_grant`); gone after a sign-in. */
+  /**
+   * Why start-up, the last login or callback failed, or why the session ended (`invalid_grant`); gone after a sign-in.
+   */
   error?: AuthError;
   /**
    * Something degraded but the client works: `storage_unavailable` (stays in every later state), or after a logout

@@ -47,15 +47,25 @@ import { clearEnded, endedUpTo, markEnded, watchDeviceLife } from './device-life
 
 /** Options for {@link PkceClient.loginWithRedirect}. */
 export interface LoginOptions {
-  /** Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to). */
+  /**
+   * Any JSON value; handed back by {@link PkceClient.handleRedirectCallback} (e.g. the route to return to).
+   * @defaultValue undefined
+   */
   appState?: unknown;
-  /** Extra authorization request parameters for this login (`prompt`, `login_hint`, `ui_locales`, ...). */
+  /**
+   * Extra authorization request parameters for this login (`prompt`, `login_hint`, `ui_locales`, ...), on top of the
+   * client's `authorizationParams` option.
+   * @defaultValue none
+   */
   authorizationParams?: Record<string, string>;
 }
 
 /** Options for {@link PkceClient.loginWithPopup}. */
 export interface PopupLoginOptions {
-  /** Extra authorization request parameters for this login. */
+  /**
+   * Extra authorization request parameters for this login, on top of the client's `authorizationParams` option.
+   * @defaultValue none
+   */
   authorizationParams?: Record<string, string>;
   /**
    * How long the user has to finish in the popup, in milliseconds (5 minutes).
@@ -66,9 +76,15 @@ export interface PopupLoginOptions {
 
 /** Options for {@link PkceClient.getAccessToken}. */
 export interface GetTokenOptions {
-  /** Scope for this token (a subset of what was granted); default: the client's scope. */
+  /**
+   * Scope for this token (a subset of what was granted).
+   * @defaultValue the client's `scope` option
+   */
   scope?: string;
-  /** RFC 8707 resource for this token; default: the client's resource. */
+  /**
+   * RFC 8707 resource for this token.
+   * @defaultValue the client's `resource` option
+   */
   resource?: string | string[];
   /**
    * Renew even if the cached token is still valid (skips a backoff pause, except a server's `Retry-After`).
@@ -78,24 +94,31 @@ export interface GetTokenOptions {
   /**
    * Renew when fewer than this many seconds are left (when that is more than the renewal margin, see
    * `leewaySeconds`).
+   * @defaultValue 0 (the renewal margin alone decides)
    */
   minTtlSeconds?: number;
 }
 
 /** Options for {@link PkceClient.fetchWithAuth}: which cached token to attach. */
 export interface FetchWithAuthOptions {
-  /** Scope of the token to send (a subset of what was granted); default: the client's scope. */
+  /**
+   * Scope of the token to send (a subset of what was granted).
+   * @defaultValue the client's `scope` option
+   */
   scope?: string;
   /**
-   * RFC 8707 resource of the token to send (one token is cached per resource + scope); default: the client's
-   * resource.
+   * RFC 8707 resource of the token to send (one token is cached per resource + scope).
+   * @defaultValue the client's `resource` option
    */
   resource?: string | string[];
 }
 
 /** Options for {@link PkceClient.logout}. */
 export interface LogoutOptions {
-  /** Where the provider sends the user after logout; default `postLogoutRedirectUri`. */
+  /**
+   * Where the provider sends the user after logout.
+   * @defaultValue the client's `postLogoutRedirectUri` option
+   */
   returnTo?: string;
   /**
    * Sign out without leaving the page: the session is forgotten and the refresh token revoked, but there is no
@@ -162,7 +185,7 @@ export class PkceClient {
     this.#options.clockSkewSeconds = () => this.#clock.offsetSeconds;
     this.#tabs = new Tabs(this.#options, {
       store,
-      verify: (session, isLogin) => this.#verifyAdopted(session, isLogin),
+      verify: (session, { isLogin }) => this.#verifyAdopted(session, { isLogin }),
       adopted: (session) => {
         if (session) noteDeadlines(session.tokens.values());
         // While starting, #start sets the first state (a stored session is checked with the server first).
@@ -295,7 +318,7 @@ export class PkceClient {
    * token's signature, issuer and audience, and the same subject as this tab's session. Another subject is accepted
    * only from a new login in another tab whose ID token has not expired (apps see the new user in the state).
    */
-  async #verifyAdopted(session: Session, isLogin: boolean): Promise<Session | undefined> {
+  async #verifyAdopted(session: Session, { isLogin }: { isLogin: boolean }): Promise<Session | undefined> {
     const mine = this.#session;
     let claims: IdTokenClaims;
     if (mine && session.idToken === mine.idToken) {
@@ -510,7 +533,7 @@ export class PkceClient {
     }
     await this.#commit(
       { ...nextSession(undefined, tokenKey(), result, this.#options.refreshTokens), dpopKey },
-      login.interactive,
+      { isLogin: login.interactive },
     );
     return result;
   }
@@ -632,7 +655,7 @@ export class PkceClient {
           'The refreshed ID token is for another subject (OIDC Core §12.2); the session is unchanged',
         );
       }
-      void this.#commit(nextSession(session, key, result, this.#options.refreshTokens), false);
+      void this.#commit(nextSession(session, key, result, this.#options.refreshTokens), { isLogin: false });
       return result.accessToken;
     });
   }
@@ -663,7 +686,7 @@ export class PkceClient {
   ): Promise<Response> {
     // Loaded on first use: apps that never call it do not download it.
     return (await import('./fetch-with-auth.js')).fetchWithAuth(
-      { client: this, o: this.#options, session: () => this.#session },
+      { client: this, options: this.#options, session: () => this.#session },
       input,
       init,
       options,
@@ -815,11 +838,11 @@ export class PkceClient {
   }
 
   /** Replaces the session; settles once it is stored (`cache: 'indexeddb'`) and announced to the other tabs. */
-  #commit(session: Session, isLogin: boolean): Promise<void> {
+  #commit(session: Session, { isLogin }: { isLogin: boolean }): Promise<void> {
     if (session.idToken !== this.#session?.idToken) this.#clock.observeIssuedAt(session.claims.iat);
     noteDeadlines(session.tokens.values());
     if (!this.#session) clearEnded(this.#id()); // a login (see device-life.ts)
-    const announced = this.#tabs.announce(session, isLogin);
+    const announced = this.#tabs.announce(session, { isLogin });
     this.#state.set(this.#stateFromSession());
     return announced;
   }

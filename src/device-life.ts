@@ -16,10 +16,10 @@ import { readJson, removeItem, writeJson } from './storage/session-storage.js';
 
 const endedKey = (id: string): string => `pkce-spa:ended:${id}`;
 
-/** Notes that every session of `id` up to version `n` ended. Best effort: without localStorage, nothing is noted. */
-export function markEnded(id: string, n: number): void {
+/** Notes that every session of `id` up to `version` ended. Best effort: without localStorage, nothing is noted. */
+export function markEnded(id: string, version: number): void {
   // Storage refused (sandboxed frame, privacy mode): tabs that were away learn it at their next renewal instead.
-  if (n > endedUpTo(id)) writeJson(endedKey(id), n, localStore());
+  if (version > endedUpTo(id)) writeJson(endedKey(id), version, localStore());
 }
 
 /**

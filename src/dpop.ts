@@ -16,9 +16,12 @@ import { AuthError } from './errors.js';
 const handles = new WeakMap<CryptoKeyPair, oauth.DPoPHandle>();
 
 function handle(key: CryptoKeyPair): oauth.DPoPHandle {
-  let h = handles.get(key);
-  if (!h) handles.set(key, (h = oauth.DPoP({}, key)));
-  return h;
+  let dpopHandle = handles.get(key);
+  if (!dpopHandle) {
+    dpopHandle = oauth.DPoP({}, key);
+    handles.set(key, dpopHandle);
+  }
+  return dpopHandle;
 }
 
 /**

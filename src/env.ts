@@ -8,7 +8,8 @@ export const nowSeconds = (): number => Date.now() / 1000;
 
 /**
  * A clock that only moves forward, in seconds from an arbitrary origin (the page's `performance.now()`); the wall
- * clock (`Date.now()`) can be set back by the user or NTP. Falls back to the wall clock where there is no `performance`.
+ * clock (`Date.now()`) can be set back by the user or NTP. Falls back to the wall clock where there is no
+ * `performance`.
  */
 export const monotonicSeconds = (): number =>
   (typeof performance === 'undefined' ? Date.now() : performance.now()) / 1000;

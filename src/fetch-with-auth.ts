@@ -18,7 +18,7 @@ import { tokenKey, type Session } from './session.js';
 /** What the client lends this module: itself (for getAccessToken), its options and its current session. */
 export interface FetchHost {
   client: PkceClient;
-  o: ResolvedOptions;
+  options: ResolvedOptions;
   session(): Session | undefined;
 }
 
@@ -64,7 +64,7 @@ export async function fetchWithAuth(
 ): Promise<Response> {
   const request = new Request(input, init);
   const origin = new URL(request.url).origin;
-  const allowed = host.o.apiOrigins?.map((u) => new URL(u).origin) ?? [browserWindow()?.location.origin];
+  const allowed = host.options.apiOrigins?.map((u) => new URL(u).origin) ?? [browserWindow()?.location.origin];
   if (!allowed.includes(origin)) {
     throw new AuthError(
       'origin_not_allowed',
@@ -80,15 +80,15 @@ export async function fetchWithAuth(
     );
     return { accessToken, dpopKey: /^dpop$/i.test(cached?.tokenType ?? '') ? session?.dpopKey : undefined };
   };
-  const send = host.o.fetch ?? ((r: Request) => fetch(r));
+  const send = host.options.fetch ?? ((r: Request) => fetch(r));
   let renewed = false;
   let nonceRetried = false;
   let { accessToken, dpopKey } = await token(false);
   for (;;) {
     const attempt = request.clone(); // a body can be read once; every attempt sends its own copy
     let response: Response;
-    if (dpopKey && host.o.dpop) {
-      response = await host.o.dpop.sendWithProof(dpopKey, accessToken, attempt, send);
+    if (dpopKey && host.options.dpop) {
+      response = await host.options.dpop.sendWithProof(dpopKey, accessToken, attempt, send);
     } else {
       const headers = new Headers(attempt.headers);
       headers.set('authorization', `Bearer ${accessToken}`);

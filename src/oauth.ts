@@ -44,9 +44,9 @@ export interface TokenResult {
 const METADATA_CACHE_SECONDS = 3600;
 
 // clockSkew: ID token timestamps (exp, nbf, auth_time) are checked on the provider's clock (see clock.ts).
-const client = (o: ResolvedOptions): oauth.Client => ({
-  client_id: o.clientId,
-  [oauth.clockSkew]: o.clockSkewSeconds?.(),
+const client = (options: ResolvedOptions): oauth.Client => ({
+  client_id: options.clientId,
+  [oauth.clockSkew]: options.clockSkewSeconds?.(),
 });
 
 /**
@@ -58,14 +58,14 @@ const client = (o: ResolvedOptions): oauth.Client => ({
  *   `redirect: 'manual'`.
  */
 export function providerFetch(
-  o: ResolvedOptions,
+  options: ResolvedOptions,
   isDiscovery = false,
 ): (url: string, init: RequestInit) => Promise<Response> {
-  const send = o.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
+  const send = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
   return async (url: string, init: RequestInit): Promise<Response> => {
     const controller = new AbortController();
     const { signal } = controller;
-    const timer = setTimer(() => controller.abort(), o.timeoutMs);
+    const timer = setTimer(() => controller.abort(), options.timeoutMs);
     // Race the abort too: an injected fetch (or a body stream) that ignores the signal must not hang the caller.
     const aborted = new Promise<never>((_, reject) => (signal.onabort = () => reject(signal.reason)));
     const sentAt = nowSeconds();
@@ -78,11 +78,11 @@ export function providerFetch(
       ]);
       // No body: an opaque redirect (status 0, redirect: 'manual' in a browser), a 204, ...
       body = response.body ? await Promise.race([response.arrayBuffer(), aborted]) : null;
-      o.onResponse?.(response, sentAt); // the provider's clock and Retry-After (clock.ts, backoff.ts)
+      options.onResponse?.(response, sentAt); // the provider's clock and Retry-After (clock.ts, backoff.ts)
     } catch (cause) {
       throw signal.aborted
-        ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${o.timeoutMs} ms)`, {
-            cause: readableError('TimeoutError', `aborted after ${o.timeoutMs} ms`),
+        ? new AuthError('timeout', `No answer from ${url} within timeoutMs (${options.timeoutMs} ms)`, {
+            cause: readableError('TimeoutError', `aborted after ${options.timeoutMs} ms`),
           })
         : new AuthError(
             'network_error',
@@ -115,19 +115,22 @@ export function providerFetch(
 /**
  * Request options for oauth4webapi: {@link providerFetch}, and with the `dpop` option and a session key, the DPoP
  * handle that signs a proof for the request (RFC 9449 §5).
- * @param additionalParameters extra body parameters of a token or revocation request.
+ * `additionalParameters` are extra body parameters of a token or revocation request; `isDiscovery` marks the
+ * discovery request (see {@link providerFetch}).
  */
 function requestOptions(
-  o: ResolvedOptions,
-  additionalParameters: [string, string][] = [],
-  key?: CryptoKeyPair,
-  isDiscovery = false,
+  options: ResolvedOptions,
+  {
+    additionalParameters = [],
+    key,
+    isDiscovery = false,
+  }: { additionalParameters?: [string, string][]; key?: CryptoKeyPair | undefined; isDiscovery?: boolean } = {},
 ): oauth.TokenEndpointRequestOptions {
   return {
-    [oauth.customFetch]: providerFetch(o, isDiscovery) as never,
-    [oauth.allowInsecureRequests]: o.allowHttp,
+    [oauth.customFetch]: providerFetch(options, isDiscovery) as never,
+    [oauth.allowInsecureRequests]: options.allowHttp,
     additionalParameters,
-    DPoP: key && o.dpop?.handle(key),
+    DPoP: key && options.dpop?.handle(key),
   };
 }
 
@@ -139,8 +142,11 @@ function readableError(name: string, message: string): Error {
 }
 
 /** Runs a token request; with DPoP, through the `dpop` option's `nonceRetry` (one retry on `use_dpop_nonce`). */
-const nonceRetry = <T>(o: ResolvedOptions, key: CryptoKeyPair | undefined, request: () => Promise<T>): Promise<T> =>
-  key && o.dpop ? o.dpop.nonceRetry(request) : request();
+const nonceRetry = <T>(
+  options: ResolvedOptions,
+  key: CryptoKeyPair | undefined,
+  request: () => Promise<T>,
+): Promise<T> => (key && options.dpop ? options.dpop.nonceRetry(request) : request());
 
 /** RFC 8707 `resource` parameters, one per resource. */
 function resourceParams(resource: string[] | undefined): [string, string][] {
@@ -154,26 +160,29 @@ function resourceParams(resource: string[] | undefined): [string, string][] {
  * @throws {AuthError} `issuer_mismatch`, `invalid_response`, `network_error`, `timeout`; each message names the URL.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
-export async function discover(o: ResolvedOptions): Promise<Metadata> {
-  if (o.metadata) debug(o, { type: 'discovery', source: 'options' });
-  return { ...(o.metadata ?? (await discovered(o))), ...o.metadataOverrides };
+export async function discover(options: ResolvedOptions): Promise<Metadata> {
+  if (options.metadata) debug(options, { type: 'discovery', source: 'options' });
+  return { ...(options.metadata ?? (await discovered(options))), ...options.metadataOverrides };
 }
 
-async function discovered(o: ResolvedOptions): Promise<Metadata> {
-  const key = `pkce-spa:metadata:${o.issuer}`;
+async function discovered(options: ResolvedOptions): Promise<Metadata> {
+  const key = `pkce-spa:metadata:${options.issuer}`;
   const cached = readJson<{ at: number; as: Metadata }>(key);
   if (
     cached?.as &&
     nowSeconds() - cached.at < METADATA_CACHE_SECONDS &&
     URL.canParse(cached.as.issuer) &&
-    new URL(cached.as.issuer).href === o.issuerUrl.href
+    new URL(cached.as.issuer).href === options.issuerUrl.href
   ) {
-    debug(o, { type: 'discovery', source: 'cache' });
+    debug(options, { type: 'discovery', source: 'cache' });
     return cached.as;
   }
-  debug(o, { type: 'discovery', source: 'network' });
+  debug(options, { type: 'discovery', source: 'network' });
   const response = await call(() =>
-    oauth.discoveryRequest(o.issuerUrl, requestOptions(o, [], undefined, true) as oauth.DiscoveryRequestOptions),
+    oauth.discoveryRequest(
+      options.issuerUrl,
+      requestOptions(options, { isDiscovery: true }) as oauth.DiscoveryRequestOptions,
+    ),
   );
   const where = `Discovery at ${response.url}`;
   let json: { issuer?: unknown } | undefined;
@@ -195,14 +204,14 @@ async function discovered(o: ResolvedOptions): Promise<Metadata> {
       `${where} is not a discovery document (no "issuer"): check the issuer option, or pass the metadata option`,
     );
   }
-  if (new URL(issuer).href !== o.issuerUrl.href) {
+  if (new URL(issuer).href !== options.issuerUrl.href) {
     // OpenID Connect Discovery §4.3: the issuer must be exactly the one we asked for (a trailing slash counts).
     throw new AuthError(
       'issuer_mismatch',
-      `${where} names the issuer "${issuer}", not "${o.issuer}": set the issuer option to "${issuer}"`,
+      `${where} names the issuer "${issuer}", not "${options.issuer}": set the issuer option to "${issuer}"`,
     );
   }
-  const as = await call(() => oauth.processDiscoveryResponse(o.issuerUrl, response));
+  const as = await call(() => oauth.processDiscoveryResponse(options.issuerUrl, response));
   writeJson(key, { at: nowSeconds(), as }); // storage full or refused: discovery still worked
   return as;
 }
@@ -233,22 +242,22 @@ function withParams(base: string, params: Record<string, string | undefined>): U
 /** Builds the authorization request URL (RFC 6749 §4.1.1 with PKCE S256, RFC 7636 §4.3). */
 export function authorizationUrl(
   as: Metadata,
-  o: ResolvedOptions,
-  p: { state: string; nonce: string; codeChallenge: string; redirectUri: string; extra: Record<string, string> },
+  options: ResolvedOptions,
+  request: { state: string; nonce: string; codeChallenge: string; redirectUri: string; extra: Record<string, string> },
 ): URL {
   const url = withParams(as.authorization_endpoint!, {
-    ...o.authorizationParams,
-    ...p.extra,
-    client_id: o.clientId,
-    redirect_uri: p.redirectUri,
+    ...options.authorizationParams,
+    ...request.extra,
+    client_id: options.clientId,
+    redirect_uri: request.redirectUri,
     response_type: 'code',
-    scope: o.scope,
-    state: p.state,
-    nonce: p.nonce,
-    code_challenge: p.codeChallenge,
+    scope: options.scope,
+    state: request.state,
+    nonce: request.nonce,
+    code_challenge: request.codeChallenge,
     code_challenge_method: 'S256',
   });
-  for (const r of o.resource) url.searchParams.append('resource', r);
+  for (const r of options.resource) url.searchParams.append('resource', r);
   return url;
 }
 
@@ -260,7 +269,7 @@ export function authorizationUrl(
  */
 export async function exchangeCode(
   as: Metadata,
-  o: ResolvedOptions,
+  options: ResolvedOptions,
   params: URLSearchParams,
   tx: { state: string; nonce: string; codeVerifier: string; redirectUri: string; maxAge?: number | undefined },
   key?: CryptoKeyPair,
@@ -274,22 +283,22 @@ export async function exchangeCode(
     );
   }
   return call(async () => {
-    const validated = oauth.validateAuthResponse(as, client(o), params, tx.state);
+    const validated = oauth.validateAuthResponse(as, client(options), params, tx.state);
     // The signing keys load while the code is exchanged: no extra round trip before the token is in hand.
-    const keys = prefetchSigningKeys(as, o);
-    const { response, body } = await nonceRetry(o, key, async () => {
+    const keys = prefetchSigningKeys(as, options);
+    const { response, body } = await nonceRetry(options, key, async () => {
       const response = await parseable(
         await oauth.authorizationCodeGrantRequest(
           as,
-          client(o),
+          client(options),
           oauth.None(),
           validated,
           tx.redirectUri,
           tx.codeVerifier,
-          requestOptions(o, resourceParams(o.resource), key),
+          requestOptions(options, { additionalParameters: resourceParams(options.resource), key }),
         ),
       );
-      const body = await oauth.processAuthorizationCodeResponse(as, client(o), response, {
+      const body = await oauth.processAuthorizationCodeResponse(as, client(options), response, {
         expectedNonce: tx.nonce,
         requireIdToken: true,
         maxAge: tx.maxAge ?? oauth.skipAuthTimeCheck,
@@ -297,9 +306,9 @@ export async function exchangeCode(
       return { response, body };
     });
     await keys;
-    await checkSignature(as, o, response);
-    return tokenResult(o, body);
-  }, true);
+    await checkSignature(as, options, response);
+    return tokenResult(options, body);
+  }, IN_TOKEN_RESPONSE);
 }
 
 /**
@@ -310,23 +319,29 @@ export async function exchangeCode(
  */
 export async function refresh(
   as: Metadata,
-  o: ResolvedOptions,
+  options: ResolvedOptions,
   refreshToken: string,
-  p: { scope?: string | undefined; resource?: string[] | undefined },
+  grant: { scope?: string | undefined; resource?: string[] | undefined },
   key?: CryptoKeyPair,
 ): Promise<TokenResult> {
-  const extra = resourceParams(p.resource);
-  if (p.scope) extra.push(['scope', p.scope]);
+  const extra = resourceParams(grant.resource);
+  if (grant.scope) extra.push(['scope', grant.scope]);
   return call(async () => {
-    const { response, body } = await nonceRetry(o, key, async () => {
+    const { response, body } = await nonceRetry(options, key, async () => {
       const response = await parseable(
-        await oauth.refreshTokenGrantRequest(as, client(o), oauth.None(), refreshToken, requestOptions(o, extra, key)),
+        await oauth.refreshTokenGrantRequest(
+          as,
+          client(options),
+          oauth.None(),
+          refreshToken,
+          requestOptions(options, { additionalParameters: extra, key }),
+        ),
       );
-      return { response, body: await oauth.processRefreshTokenResponse(as, client(o), response) };
+      return { response, body: await oauth.processRefreshTokenResponse(as, client(options), response) };
     });
-    if (body.id_token) await checkSignature(as, o, response);
-    return tokenResult(o, body);
-  }, true);
+    if (body.id_token) await checkSignature(as, options, response);
+    return tokenResult(options, body);
+  }, IN_TOKEN_RESPONSE);
 }
 
 /**
@@ -336,7 +351,7 @@ export async function refresh(
  * @returns the token's claims (the only claims a session adopted from elsewhere may carry).
  * @throws {AuthError} `invalid_id_token`; `network_error` or `timeout` when the JWKS cannot be fetched.
  */
-export async function verifyIdToken(as: Metadata, o: ResolvedOptions, idToken: string): Promise<IdTokenClaims> {
+export async function verifyIdToken(as: Metadata, options: ResolvedOptions, idToken: string): Promise<IdTokenClaims> {
   // oauth4webapi validates ID tokens only inside a token response, so hand it one that carries this token alone.
   const response = new Response(JSON.stringify({ access_token: '-', token_type: 'bearer', id_token: idToken }), {
     headers: { 'content-type': 'application/json' },
@@ -344,12 +359,12 @@ export async function verifyIdToken(as: Metadata, o: ResolvedOptions, idToken: s
   return call(async () => {
     const body = await oauth.processRefreshTokenResponse(
       as,
-      { ...client(o), [oauth.clockTolerance]: Number.MAX_SAFE_INTEGER },
+      { ...client(options), [oauth.clockTolerance]: Number.MAX_SAFE_INTEGER },
       response,
     );
-    await checkSignature(as, o, response);
-    return idTokenClaims(o, body)!;
-  }, true);
+    await checkSignature(as, options, response);
+    return idTokenClaims(options, body)!;
+  }, IN_TOKEN_RESPONSE);
 }
 
 /**
@@ -357,38 +372,40 @@ export async function verifyIdToken(as: Metadata, o: ResolvedOptions, idToken: s
  * request.
  */
 const signingKeys = new Map<string, Promise<oauth.JWKSCacheInput>>();
-const jwksStorageKey = (o: ResolvedOptions): string => `pkce-spa:jwks:${o.issuerUrl.href}`;
+const jwksStorageKey = (options: ResolvedOptions): string => `pkce-spa:jwks:${options.issuerUrl.href}`;
 
 /** Starts loading the JWKS unless it is cached or signatures are not checked; never rejects. */
-function prefetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<unknown> {
-  return o.verifyIdTokenSignature && as.jwks_uri ? signingKeysFor(as, o).catch(() => undefined) : Promise.resolve();
+function prefetchSigningKeys(as: Metadata, options: ResolvedOptions): Promise<unknown> {
+  return options.verifyIdTokenSignature && as.jwks_uri
+    ? signingKeysFor(as, options).catch(() => undefined)
+    : Promise.resolve();
 }
 
 /** The provider's JWKS: cached, or fetched from `jwks_uri` (`reload`: fetched again, for a key it did not have). */
-function signingKeysFor(as: Metadata, o: ResolvedOptions, reload = false): Promise<oauth.JWKSCacheInput> {
-  const key = o.issuerUrl.href;
+function signingKeysFor(as: Metadata, options: ResolvedOptions, reload = false): Promise<oauth.JWKSCacheInput> {
+  const key = options.issuerUrl.href;
   let keys = reload ? undefined : signingKeys.get(key);
   if (!keys) {
-    const stored = readJson<{ at: number; jwks: oauth.JWKSCacheInput }>(jwksStorageKey(o));
+    const stored = readJson<{ at: number; jwks: oauth.JWKSCacheInput }>(jwksStorageKey(options));
     keys =
       !reload && stored && nowSeconds() - stored.at < METADATA_CACHE_SECONDS
         ? Promise.resolve(stored.jwks)
-        : fetchSigningKeys(as, o);
+        : fetchSigningKeys(as, options);
     signingKeys.set(key, keys);
     keys.catch(() => signingKeys.delete(key));
   }
   return keys;
 }
 
-async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth.JWKSCacheInput> {
+async function fetchSigningKeys(as: Metadata, options: ResolvedOptions): Promise<oauth.JWKSCacheInput> {
   if (!as.jwks_uri) {
     throw new AuthError(
       'invalid_id_token',
-      `${o.issuer} advertises no jwks_uri, so ID-token signatures cannot be verified: add it with ` +
+      `${options.issuer} advertises no jwks_uri, so ID-token signatures cannot be verified: add it with ` +
         'metadataOverrides, or set verifyIdTokenSignature: false if the provider cannot publish its keys',
     );
   }
-  const send = providerFetch(o);
+  const send = providerFetch(options);
   const response = await send(as.jwks_uri, {
     method: 'GET',
     headers: { accept: 'application/json, application/jwk-set+json' },
@@ -401,7 +418,7 @@ async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth
         'cannot be verified: check jwks_uri',
     );
   }
-  writeJson(jwksStorageKey(o), { at: nowSeconds(), jwks });
+  writeJson(jwksStorageKey(options), { at: nowSeconds(), jwks });
   return jwks as oauth.JWKSCacheInput;
 }
 
@@ -410,15 +427,15 @@ async function fetchSigningKeys(as: Metadata, o: ResolvedOptions): Promise<oauth
  * cache lacks (the provider rotated its keys) fetches the JWKS once more.
  * @throws {AuthError} `invalid_id_token`, or the JWKS request's `network_error` / `timeout` / `invalid_response`.
  */
-async function checkSignature(as: Metadata, o: ResolvedOptions, response: Response): Promise<void> {
-  if (!o.verifyIdTokenSignature) return;
+async function checkSignature(as: Metadata, options: ResolvedOptions, response: Response): Promise<void> {
+  if (!options.verifyIdTokenSignature) return;
   for (const reload of [false, true]) {
-    const jwks = await signingKeysFor(as, o, reload);
+    const jwks = await signingKeysFor(as, options, reload);
     try {
       // A fresh copy of the metadata and `uat` now: we decide how long keys are kept, not oauth4webapi's 5 minutes.
       const cache = { jwks, uat: Math.floor(nowSeconds()) } as unknown as oauth.JWKSCacheInput;
       await oauth.validateApplicationLevelSignature({ ...as }, response, {
-        ...requestOptions(o),
+        ...requestOptions(options),
         [oauth.jwksCache]: cache,
       } as oauth.ValidateSignatureOptions);
       return;
@@ -439,16 +456,16 @@ async function checkSignature(as: Metadata, o: ResolvedOptions, response: Respon
  * Revokes a refresh token (RFC 7009) when the provider advertises a revocation endpoint.
  * @throws {AuthError} `network_error`, `timeout`, or the server's error code.
  */
-export async function revoke(as: Metadata, o: ResolvedOptions, token: string): Promise<void> {
+export async function revoke(as: Metadata, options: ResolvedOptions, token: string): Promise<void> {
   if (as.revocation_endpoint) {
     await call(async () => {
       await oauth.processRevocationResponse(
         await oauth.revocationRequest(
           as,
-          client(o),
+          client(options),
           oauth.None(),
           token,
-          requestOptions(o, [['token_type_hint', 'refresh_token']]),
+          requestOptions(options, { additionalParameters: [['token_type_hint', 'refresh_token']] }),
         ),
       );
     });
@@ -458,14 +475,14 @@ export async function revoke(as: Metadata, o: ResolvedOptions, token: string): P
 /** The RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0 §2), or undefined when not advertised. */
 export function endSessionUrl(
   as: Metadata,
-  o: ResolvedOptions,
-  p: { idToken: string | undefined; returnTo: string | undefined },
+  options: ResolvedOptions,
+  logout: { idToken: string | undefined; returnTo: string | undefined },
 ): URL | undefined {
   return as.end_session_endpoint
     ? withParams(as.end_session_endpoint, {
-        client_id: o.clientId,
-        id_token_hint: p.idToken,
-        post_logout_redirect_uri: p.returnTo,
+        client_id: options.clientId,
+        id_token_hint: logout.idToken,
+        post_logout_redirect_uri: logout.returnTo,
       })
     : undefined;
 }
@@ -485,10 +502,10 @@ async function parseable(response: Response): Promise<Response> {
 }
 
 /** The validated ID token claims of a token response, refusing one issued in the future beyond `leewaySeconds`. */
-function idTokenClaims(o: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTokenClaims | undefined {
+function idTokenClaims(options: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTokenClaims | undefined {
   const claims = oauth.getValidatedIdTokenClaims(r) as IdTokenClaims | undefined;
   // On the provider's clock when its Date header told us (clock.ts): a device that is slow is not the token's fault.
-  if (claims && claims.iat > nowSeconds() + (o.clockSkewSeconds?.() ?? 0) + o.leewaySeconds) {
+  if (claims && claims.iat > nowSeconds() + (options.clockSkewSeconds?.() ?? 0) + options.leewaySeconds) {
     throw new AuthError(
       'invalid_id_token',
       `The ID token was issued in the future (iat ${claims.iat}, this device says ` +
@@ -498,7 +515,7 @@ function idTokenClaims(o: ResolvedOptions, r: oauth.TokenEndpointResponse): IdTo
   return claims;
 }
 
-function tokenResult(o: ResolvedOptions, r: oauth.TokenEndpointResponse): TokenResult {
+function tokenResult(options: ResolvedOptions, r: oauth.TokenEndpointResponse): TokenResult {
   return {
     accessToken: r.access_token,
     tokenType: r.token_type,
@@ -506,21 +523,28 @@ function tokenResult(o: ResolvedOptions, r: oauth.TokenEndpointResponse): TokenR
     scope: r.scope,
     refreshToken: r.refresh_token,
     idToken: r.id_token,
-    idTokenClaims: idTokenClaims(o, r),
+    idTokenClaims: idTokenClaims(options, r),
   };
 }
 
 /**
  * Runs an oauth4webapi operation and maps what it throws to an {@link AuthError}, by type and code, never by message.
- * @param inTokenResponse the operation processes a token response, where JWT checks concern the ID token.
+ * `inTokenResponse`: the operation processes a token response, where JWT checks concern the ID token.
  */
-async function call<T>(operation: () => Promise<T>, inTokenResponse = false): Promise<T> {
+async function call<T>(operation: () => Promise<T>, where: ErrorContext = {}): Promise<T> {
   try {
     return await operation();
   } catch (e) {
-    throw toAuthError(e, inTokenResponse);
+    throw toAuthError(e, where);
   }
 }
+
+/** Where an oauth4webapi error arose, for {@link toAuthError}. */
+interface ErrorContext {
+  /** In a token response: JWT checks there concern the ID token (`invalid_id_token`). */
+  inTokenResponse?: boolean;
+}
+const IN_TOKEN_RESPONSE: ErrorContext = { inTokenResponse: true };
 
 const SIGN_IN = 'show the login button (the user must sign in interactively; nothing is broken)';
 /** What to do about a code the provider sent, for the message. */
@@ -537,7 +561,7 @@ const FIXES: Record<string, string> = {
  * holds a token: oauth4webapi's errors keep the whole response (`cause.body`, `cause.claims`, the `Response`), so the
  * cause becomes a plain Error with a name that survives minification and oauth4webapi's code and message only.
  */
-export function toAuthError(e: unknown, inTokenResponse = false): AuthError {
+export function toAuthError(e: unknown, { inTokenResponse = false }: ErrorContext = {}): AuthError {
   if (e instanceof AuthError) return e;
   let code = 'invalid_response';
   let description: string | undefined;

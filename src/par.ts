@@ -19,7 +19,11 @@ import type { ResolvedOptions } from './options.js';
  *   `invalid_response`, `network_error`, `timeout`.
  * @see https://www.rfc-editor.org/rfc/rfc9126#section-2
  */
-export async function pushAuthorizationRequest(as: Metadata, o: ResolvedOptions, authorizationUrl: URL): Promise<URL> {
+export async function pushAuthorizationRequest(
+  as: Metadata,
+  options: ResolvedOptions,
+  authorizationUrl: URL,
+): Promise<URL> {
   const endpoint = as.pushed_authorization_request_endpoint;
   if (!endpoint) {
     throw new AuthError(
@@ -27,7 +31,7 @@ export async function pushAuthorizationRequest(as: Metadata, o: ResolvedOptions,
       `par is on but ${as.issuer} advertises no pushed_authorization_request_endpoint; remove the par option`,
     );
   }
-  const response = await providerFetch(o)(endpoint, {
+  const response = await providerFetch(options)(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: authorizationUrl.searchParams.toString(),
@@ -48,7 +52,7 @@ export async function pushAuthorizationRequest(as: Metadata, o: ResolvedOptions,
     );
   }
   const url = new URL(as.authorization_endpoint!);
-  url.searchParams.set('client_id', o.clientId);
+  url.searchParams.set('client_id', options.clientId);
   url.searchParams.set('request_uri', body.request_uri);
   return url;
 }

@@ -31,9 +31,9 @@ export interface TabHost {
   /**
    * Checks a session that did not come from this tab's own token requests. Resolves with the session to adopt
    * (rebuilt from its verified ID token) or undefined to refuse it; rejects when it could not check (network).
-   * @param isLogin the sending tab says it comes from a new login (the user may change).
+   * `isLogin`: the sending tab says it comes from a new login (the user may change).
    */
-  verify(session: Session, isLogin: boolean): Promise<Session | undefined>;
+  verify(session: Session, origin: { isLogin: boolean }): Promise<Session | undefined>;
   /** This tab's session changed because of another tab or storage (undefined: it ended). */
   adopted(session: Session | undefined): void;
   warn(warning: AuthError): void;
@@ -123,7 +123,7 @@ export class Tabs {
     const found = await this.#stored.load();
     if (!found) return false;
     // Unreachable JWKS (offline): keep the record for the next start; a refused one is removed.
-    const session = await this.host.verify(found.session, false).catch(() => null);
+    const session = await this.host.verify(found.session, { isLogin: false }).catch(() => null);
     if (session === null) return false;
     if (!session) {
       await this.#stored.remove(found.version);
@@ -159,7 +159,7 @@ export class Tabs {
     const newest = await this.#newest();
     if (newest > this.#version) await this.#ask(newest, this.options.timeoutMs);
     if (stored && stored.version > this.#version) {
-      const session = await this.host.verify(stored.session, false);
+      const session = await this.host.verify(stored.session, { isLogin: false });
       if (session) {
         this.#apply(session, stored.version);
         return;
@@ -173,9 +173,9 @@ export class Tabs {
   /**
    * Makes `session` this tab's new version: stores it (`cache: 'indexeddb'`), holds its version lock, then tells the
    * other tabs. Never rejects.
-   * @param isLogin the session comes from a new login (other tabs may then accept another user).
+   * `isLogin`: the session comes from a new login (other tabs may then accept another user).
    */
-  announce(session: Session, isLogin = false): Promise<void> {
+  announce(session: Session, { isLogin = false }: { isLogin?: boolean } = {}): Promise<void> {
     const version = Math.max(Date.now(), this.#version + 1);
     this.#session = session;
     this.#version = version;
@@ -231,7 +231,7 @@ export class Tabs {
         this.#apply(undefined, 0);
       }
     } else if (message?.type === 'session' && message.version > this.#version) {
-      const session = await this.host.verify(message.session, message.isLogin).catch(() => undefined);
+      const session = await this.host.verify(message.session, { isLogin: message.isLogin }).catch(() => undefined);
       // Checked again after the await: a newer session or an end may have come in meanwhile.
       if (session && message.version > this.#version && message.version > this.#endedUpTo) {
         debug(this.options, { type: 'tab_adoption', from: 'tab', signedIn: true });

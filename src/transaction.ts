@@ -54,7 +54,8 @@ export function saveTransaction(owner: TransactionOwner, tx: Transaction): void 
   } catch (cause) {
     throw new AuthError(
       'storage_unavailable',
-      'sessionStorage is unavailable (sandboxed frame, privacy mode or full), so a redirect login cannot keep its PKCE verifier; use loginWithPopup()',
+      'sessionStorage is unavailable (sandboxed frame, privacy mode or full), so a redirect login cannot keep its ' +
+        'PKCE verifier; use loginWithPopup()',
       { cause },
     );
   }
@@ -81,13 +82,15 @@ export function takeTransaction(owner: TransactionOwner, state: string | null): 
   if (!tx) {
     throw new AuthError(
       'state_mismatch',
-      'No login is pending in this tab: the callback was already handled, opened in another tab, or its state was altered. Start a new login.',
+      'No login is pending in this tab: the callback was already handled, opened in another tab, or its state was ' +
+        'altered. Start a new login.',
     );
   }
   if (state === null || state !== tx.state) {
     throw new AuthError(
       'state_mismatch',
-      'The callback "state" does not match the login started in this tab; the response was discarded. Start a new login.',
+      'The callback "state" does not match the login started in this tab; the response was discarded. ' +
+        'Start a new login.',
     );
   }
   return tx;
@@ -104,7 +107,9 @@ export function checkCallbackUrl(tx: Transaction, callbackUrl: string): void {
   if (at.origin !== expected.origin || at.pathname !== expected.pathname) {
     throw new AuthError(
       'redirect_uri_mismatch',
-      `The callback arrived at ${at.origin}${at.pathname}, but its login was sent to return to ${tx.redirectUri}; the response was discarded. Give each provider its own redirect URI and handle each callback with that provider's client.`,
+      `The callback arrived at ${at.origin}${at.pathname}, but its login was sent to return to ${tx.redirectUri}; ` +
+        'the response was discarded. Give each provider its own redirect URI and handle each callback with that ' +
+        "provider's client.",
     );
   }
 }

@@ -71,7 +71,8 @@ export interface AuthProviderProps {
   client: PkceClient;
   /**
    * Called once when this page was a redirect callback, with the `appState` given to `loginWithRedirect` (for example
-   * `{ returnTo }`, which {@link RequireAuth} sets; see {@link getReturnTo}) and, when the login failed, its error (also
+   * `{ returnTo }`, which {@link RequireAuth} sets; see {@link getReturnTo}) and, when the login failed, its error
+   * (also
    * in `useAuth().error`). The address bar is already clean; navigate so your router's location is clean too.
    * @example onRedirectCallback={(appState) => navigate(getReturnTo(appState), { replace: true })}
    * @defaultValue undefined (nothing is called)
@@ -95,7 +96,11 @@ export interface AuthProviderProps {
  * const client = new PkceClient({ issuer, clientId, redirectUri: location.origin + '/' });
  * function Auth({ children }) {
  *   const navigate = useNavigate();
- *   return <AuthProvider client={client} onRedirectCallback={(s) => navigate(getReturnTo(s), { replace: true })}>{children}</AuthProvider>;
+ *   return (
+ *     <AuthProvider client={client} onRedirectCallback={(s) => navigate(getReturnTo(s), { replace: true })}>
+ *       {children}
+ *     </AuthProvider>
+ *   );
  * }
  */
 export function AuthProvider({ client, onRedirectCallback, basename = '', children }: AuthProviderProps): ReactNode {
@@ -146,7 +151,8 @@ export function useAuth<T extends object = User>(): UseAuthResult<T> {
       'invalid_options',
       'useAuth() must be called inside <AuthProvider client={client}> (pkce-spa/react)',
     );
-  // The server snapshot is the client's own state (`loading` during SSR): effects, and so logins, run in the browser only.
+  // The server snapshot is the client's own state (`loading` during SSR): effects, and so logins, run in the browser
+  // only.
   const state = useSyncExternalStore(context.subscribe, context.getState, context.getState);
   return useMemo(() => {
     const { subscribe, getState, basename, ...methods } = context;

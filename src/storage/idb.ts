@@ -69,18 +69,18 @@ const encode = (text: string) => new TextEncoder().encode(text);
 const aes = (id: string, iv: BufferSource) => ({ name: 'AES-GCM', iv, additionalData: encode(id) });
 
 /**
- * Encrypts and stores `session` (its refresh token, ID token and claims) as version `n`, replacing the previous record
+ * Encrypts and stores `session` (its refresh token, ID token and claims) as `version`, replacing the previous record
  * in one write (the old refresh token is forgotten only when the new one is stored), unless a newer one is there. A
  * session without a refresh token has nothing worth keeping: it removes the record instead.
  * @throws when IndexedDB or WebCrypto refuses (the caller falls back to memory).
  */
-export async function saveSession(id: string, n: number, session: Session, store = idbStore): Promise<void> {
-  if (!session.refreshToken) return replace(id, n, store);
+export async function saveSession(id: string, version: number, session: Session, store = idbStore): Promise<void> {
+  if (!session.refreshToken) return replace(id, version, store);
   const iv = crypto.getRandomValues(new Uint8Array(12)); // fresh per write: AES-GCM must never reuse an IV
   const plain = encode(JSON.stringify([session.refreshToken, session.idToken, session.claims]));
   const data = await crypto.subtle.encrypt(aes(id, iv), await cryptoKey(store), plain);
   // The DPoP key pair (if any) is stored as CryptoKey objects beside the ciphertext: it cannot be read out anyway.
-  await replace(id, n, store, { n, iv, data, k: session.dpopKey });
+  await replace(id, version, store, { n: version, iv, data, k: session.dpopKey });
 }
 
 /**

@@ -174,7 +174,9 @@ export class TestClient extends PkceClient {
       this.#set({ status: this.#state.status, ...(this.#state.user && { user: this.#state.user }) });
   }
 
-  /** Records the call; rejects with the error set by {@link TestClient.failNextLogin}, else resolves (no navigation). */
+  /**
+   * Records the call; rejects with the error set by {@link TestClient.failNextLogin}, else resolves (no navigation).
+   */
   override loginWithRedirect(options: LoginOptions = {}): Promise<void> {
     this.calls.push({ method: 'loginWithRedirect', args: [options] });
     return this.#login();
@@ -200,7 +202,10 @@ export class TestClient extends PkceClient {
     return Promise.resolve({ appState: undefined });
   }
 
-  /** Records the call; resolves with the session's access token, or rejects (`login_required`, or the {@link TestClient.failTokens} error). */
+  /**
+   * Records the call; resolves with the session's access token, or rejects (`login_required`, or the {@link
+   * TestClient.failTokens} error).
+   */
   override getAccessToken(options: GetTokenOptions = {}): Promise<string> {
     this.calls.push({ method: 'getAccessToken', args: [options] });
     if (this.#tokenError) return Promise.reject(this.#tokenError);

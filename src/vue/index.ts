@@ -20,7 +20,9 @@ export interface UseAuthResult<T extends object = User> {
   isLoading: ComputedRef<boolean>;
   /** `status === 'authenticated'`. */
   isAuthenticated: ComputedRef<boolean>;
-  /** The signed-in user's claims (typed with `T`, not checked at run time), or `undefined` while nobody is signed in. */
+  /**
+   * The signed-in user's claims (typed with `T`, not checked at run time), or `undefined` while nobody is signed in.
+   */
   user: ComputedRef<T | undefined>;
   /** Why the last login, callback or discovery failed, until it is cleared or someone signs in. */
   error: ComputedRef<AuthError | undefined>;
@@ -48,13 +50,18 @@ export interface RouterLike {
       to: RouteLike,
     ) => Promise<true | { path: string; query: Record<string, RouteQueryValue>; hash: string; replace: true }>,
   ): unknown;
-  /** Navigates to `to` without a new history entry; the default `onRedirectCallback` goes to the return path with it. */
+  /**
+   * Navigates to `to` without a new history entry; the default `onRedirectCallback` goes to the return path with it.
+   */
   replace(to: string): Promise<unknown>;
   /** Resolves once the router's first navigation is done; the callback is delivered after it. */
   isReady(): Promise<unknown>;
 }
 
-/** One value of a route's query, as vue-router gives it: a string, `null` (a key without `=`), or a repeated key's values. */
+/**
+ * One value of a route's query, as vue-router gives it: a string, `null` (a key without `=`), or a repeated key's
+ * values.
+ */
 export type RouteQueryValue = string | null | (string | null)[];
 
 /** The part of a vue-router route the guards read. */
