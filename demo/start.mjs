@@ -42,7 +42,14 @@ let stopping = false;
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  // Each build runs in its own process group (rollup, tsc and esbuild run under it): stop the whole group.
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM'); // no process groups (Windows), or already gone
+    }
+  }
   try {
     await demo?.close();
   } finally {
@@ -55,7 +62,11 @@ process.on('SIGTERM', () => stop(0));
 /** Runs `node script ...args` in the repository; resolves when it exits 0. */
 function runNode(script, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, script), ...args], { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      detached: process.platform !== 'win32',
+    });
     children.add(child);
     child.on('error', reject);
     child.on('exit', (code, signal) => {

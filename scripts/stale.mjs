@@ -3,12 +3,12 @@
 //
 // A part is fresh when its stamp (.cache/<part>.json, written when the part was last built) exists, every output
 // exists, and no input changed since. "Changed" is checked in two steps so that a warm start costs a few stat calls:
-// 1. mtimes: no input file is newer than the time the last build started -> fresh;
+// 1. mtimes: no input file is newer than the time the last build started (less a little slack, below) -> fresh;
 // 2. otherwise the contents: a hash of every input file (path and bytes) equal to the stamp's -> fresh (a `touch`, a
 //    `git checkout` of another branch and back), and the stamp moves forward so that step 1 answers next time.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,6 +62,12 @@ export const PARTS = {
   },
 };
 
+/**
+ * File times are coarse (a few ms on Linux, 1-2 s on some file systems): a file written just before or just after a
+ * build started may carry an earlier time than the start. Files that recent are compared by content.
+ */
+const MTIME_SLACK_MS = 2000;
+
 const stampPath = (root, part) => join(root, '.cache', `${part}.json`);
 
 /** Adds `path` (a file, or a directory with everything under it, sorted) to `found`; nothing if it does not exist. */
@@ -82,11 +88,24 @@ function inputsOf(root, part) {
   return found;
 }
 
-/** sha256 over the inputs' relative paths and contents: what the part was built from. */
+/** The sha256 of each input file, by path relative to the repository: what the part was built from. */
 function hashInputs(root, files) {
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file.slice(root.length)}\0`).update(readFileSync(file));
-  return hash.digest('base64url');
+  return Object.fromEntries(
+    files.map((file) => [
+      relative(root, file).split(sep).join('/'),
+      createHash('sha256').update(readFileSync(file)).digest('base64url'),
+    ]),
+  );
+}
+
+/** The first difference between two hashInputs() results, in words; undefined when they are equal. */
+function difference(built, now) {
+  for (const [file, hash] of Object.entries(now)) {
+    if (!(file in built)) return `${file} is new`;
+    if (built[file] !== hash) return `${file} changed`;
+  }
+  const deleted = Object.keys(built).find((file) => !(file in now));
+  return deleted && `${deleted} was deleted`;
 }
 
 function readStamp(root, part) {
@@ -103,25 +122,26 @@ function writeStamp(root, part, stamp) {
 }
 
 /**
- * Why `part` must be built ('no stamp', 'missing dist/x', 'src/a.ts changed', ...), or undefined when it is fresh.
+ * Why `part` must be built ('never built', 'dist/x is missing', 'src/a.ts changed', ...), or undefined when it is fresh.
  * A part whose inputs were only touched (same contents) is fresh, and its stamp is moved forward.
  */
 export function staleReason(part, root = ROOT) {
   const stamp = readStamp(root, part);
-  if (!stamp || typeof stamp.startedAt !== 'number') return 'never built';
+  if (typeof stamp?.startedAt !== 'number' || typeof stamp.inputs !== 'object' || !stamp.inputs) return 'never built';
   const missing = PARTS[part].outputs.find((output) => !existsSync(join(root, output)));
   if (missing) return `${missing} is missing`;
   const { files, dirs } = inputsOf(root, part);
-  const newer = [...files, ...dirs].find((path) => statSync(path).mtimeMs > stamp.startedAt);
-  if (!newer) return undefined;
-  if (hashInputs(root, files) !== stamp.inputs) return `${newer.slice(root.length + 1) || '.'} changed`;
+  const recent = [...files, ...dirs].some((path) => statSync(path).mtimeMs > stamp.startedAt - MTIME_SLACK_MS);
+  if (!recent) return undefined;
+  const changed = difference(stamp.inputs, hashInputs(root, files));
+  if (changed) return changed;
   writeStamp(root, part, { ...stamp, startedAt: Date.now() });
   return undefined;
 }
 
 /**
  * Call when a build of `part` starts; call the returned function once it succeeded. The stamp records the start time
- * (so an input edited during the build makes the next start build again) and the hash of the inputs as they were then.
+ * (so an input edited during the build makes the next start build again) and the hash of each input as it was then.
  */
 export function buildStarted(part, root = ROOT) {
   const startedAt = Date.now();
