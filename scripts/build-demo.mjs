@@ -2,7 +2,7 @@
 // /vue/ by demo/server.mjs. 'pkce-spa', 'pkce-spa/react' and 'pkce-spa/vue' resolve to the BUILT files in dist/, so the
 // demos (and e2e/adapters.spec.ts) exercise what npm ships. Run `npm run build` first.
 //
-// `--if-stale` (what `npm start` runs): only when the demos, the built files they import or the dependencies changed
+// `--if-stale`: only when the demos, the built files they import or the dependencies changed
 // (scripts/stale.mjs).
 //
 // The React demo is a development build on purpose: StrictMode runs effects twice only in development, and the demo is
