@@ -410,6 +410,10 @@ export async function startDemo(opts = {}) {
     return closing;
   };
 
+  // Loading oidc-provider and making the signing key take the most time here: both run while the listeners start.
+  const loading = Promise.all([importProvider(), generateKeyPair('rsa', { modulusLength: 2048 })]);
+  loading.catch(() => {}); // awaited below; a listener that fails first must not leave it unhandled
+
   try {
     let counters = emptyStats();
 
@@ -439,7 +443,7 @@ export async function startDemo(opts = {}) {
     const appOrigin = appUrl;
 
     // --- Keys ----------------------------------------------------------------
-    const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
+    const [{ default: Provider, errors }, { privateKey }] = await loading;
     const signingJwk = {
       ...privateKey.export({ format: 'jwk' }),
       kid: crypto.randomUUID(),
@@ -579,7 +583,6 @@ export async function startDemo(opts = {}) {
       }),
     };
 
-    const { default: Provider, errors } = await importProvider();
     const provider = new Provider(issuer, configuration);
 
     provider.use(async (ctx, next) => {

@@ -2,16 +2,15 @@
 // /vue/ by demo/server.mjs. 'pkce-spa', 'pkce-spa/react' and 'pkce-spa/vue' resolve to the BUILT files in dist/, so the
 // demos (and e2e/adapters.spec.ts) exercise what npm ships. Run `npm run build` first.
 //
-// `--if-stale` (what `npm start` runs): only when the demos, dist/ (its build stamp) or the dependencies changed.
+// `--if-stale`: only when the demos, the built files they import or the dependencies changed
+// (scripts/stale.mjs).
 //
 // The React demo is a development build on purpose: StrictMode runs effects twice only in development, and the demo is
 // there to show that the callback is still handled once. The Vue demo is a production build.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isStale } from './stale.mjs';
+import { buildStarted, forget, ROOT, staleReason } from './stale.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const CORE = join(DIST, 'pkce-spa.mjs');
 
@@ -46,16 +45,12 @@ const demos = [
   },
 ];
 
-const STAMP = join(ROOT, '.cache', 'demo-stamp');
-const INPUTS = ['demo/react', 'demo/vue', '.cache/build-stamp', 'scripts/build-demo.mjs', 'package-lock.json'];
-if (
-  process.argv.includes('--if-stale') &&
-  !isStale(STAMP, INPUTS, ['demo/build/react/index.html', 'demo/build/vue/index.html'])
-) {
+if (process.argv.includes('--if-stale') && staleReason('demos') === undefined) {
   console.log('build-demo: demo/build is up to date');
   process.exit(0);
 }
-rmSync(STAMP, { force: true });
+forget('demos');
+const built = buildStarted('demos');
 // Imported after the check: loading vite alone takes a second or two.
 const { build } = await import('vite');
 
@@ -96,8 +91,7 @@ for (const { name, mode, define } of demos) {
   });
   assertOneCore(name, graph);
 }
-mkdirSync(join(ROOT, '.cache'), { recursive: true });
-writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+built();
 console.log(`build-demo: demo/build/react and demo/build/vue in ${Math.round(performance.now() - started)} ms`);
 
 /** A vite plugin that records the module graph: every module id, and who imports dist/pkce-spa.mjs. */

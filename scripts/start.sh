@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# `npm start`: installs what is missing, builds what is stale (see --if-stale in scripts/build.mjs and
-# scripts/build-demo.mjs), then starts the dev authorization server and the demo app. The demo at / needs only dist/,
-# so the React and Vue demos (/react/, /vue/) are bundled while the servers start; their line follows the banner.
+# `npm start`: installs the npm dependencies when the lock file changed (scripts/install.sh), then demo/start.mjs builds
+# what is stale (nothing, when nothing changed), starts the dev authorization server and the demo app meanwhile, and
+# prints the URLs once every one of them answers. No browser or Debian package is needed for this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-node scripts/build.mjs --if-stale
-node scripts/build-demo.mjs --if-stale &
 exec node demo/start.mjs
