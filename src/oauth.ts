@@ -5,7 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from './errors.js';
 import { clearTimer, setTimer, nowSeconds } from './env.js';
-import { readJson, writeJson } from './storage/session-storage.js';
+import { cachedJwks, cachedMetadata, saveJwks, saveMetadata } from './storage/provider-cache.js';
 import type { ResolvedOptions } from './options.js';
 import { debug } from './debug.js';
 
@@ -40,8 +40,6 @@ export interface TokenResult {
   idToken: string | undefined;
   idTokenClaims: IdTokenClaims | undefined;
 }
-
-const METADATA_CACHE_SECONDS = 3600;
 
 // clockSkew: ID token timestamps (exp, nbf, auth_time) are checked on the provider's clock (see clock.ts).
 const client = (options: ResolvedOptions): oauth.Client => ({
@@ -166,16 +164,10 @@ export async function discover(options: ResolvedOptions): Promise<Metadata> {
 }
 
 async function discovered(options: ResolvedOptions): Promise<Metadata> {
-  const key = `pkce-spa:metadata:${options.issuer}`;
-  const cached = readJson<{ at: number; as: Metadata }>(key);
-  if (
-    cached?.as &&
-    nowSeconds() - cached.at < METADATA_CACHE_SECONDS &&
-    URL.canParse(cached.as.issuer) &&
-    new URL(cached.as.issuer).href === options.issuerUrl.href
-  ) {
+  const cached = cachedMetadata<Metadata>(options.issuer, options.issuerUrl);
+  if (cached) {
     debug(options, { type: 'discovery', source: 'cache' });
-    return cached.as;
+    return cached;
   }
   debug(options, { type: 'discovery', source: 'network' });
   const response = await call(() =>
@@ -212,7 +204,7 @@ async function discovered(options: ResolvedOptions): Promise<Metadata> {
     );
   }
   const as = await call(() => oauth.processDiscoveryResponse(options.issuerUrl, response));
-  writeJson(key, { at: nowSeconds(), as }); // storage full or refused: discovery still worked
+  saveMetadata(options.issuer, as);
   return as;
 }
 
@@ -367,12 +359,8 @@ export async function verifyIdToken(as: Metadata, options: ResolvedOptions, idTo
   }, IN_TOKEN_RESPONSE);
 }
 
-/**
- * JWKS per issuer: in memory, and in sessionStorage for as long as the metadata cache, so a reload needs no
- * request.
- */
+/** JWKS per issuer: in memory, and in sessionStorage (storage/provider-cache.ts), so a reload needs no request. */
 const signingKeys = new Map<string, Promise<oauth.JWKSCacheInput>>();
-const jwksStorageKey = (options: ResolvedOptions): string => `pkce-spa:jwks:${options.issuerUrl.href}`;
 
 /** Starts loading the JWKS unless it is cached or signatures are not checked; never rejects. */
 function prefetchSigningKeys(as: Metadata, options: ResolvedOptions): Promise<unknown> {
@@ -386,11 +374,8 @@ function signingKeysFor(as: Metadata, options: ResolvedOptions, reload = false):
   const key = options.issuerUrl.href;
   let keys = reload ? undefined : signingKeys.get(key);
   if (!keys) {
-    const stored = readJson<{ at: number; jwks: oauth.JWKSCacheInput }>(jwksStorageKey(options));
-    keys =
-      !reload && stored && nowSeconds() - stored.at < METADATA_CACHE_SECONDS
-        ? Promise.resolve(stored.jwks)
-        : fetchSigningKeys(as, options);
+    const stored = reload ? undefined : cachedJwks<oauth.JWKSCacheInput>(options.issuerUrl);
+    keys = stored ? Promise.resolve(stored) : fetchSigningKeys(as, options);
     signingKeys.set(key, keys);
     keys.catch(() => signingKeys.delete(key));
   }
@@ -418,7 +403,7 @@ async function fetchSigningKeys(as: Metadata, options: ResolvedOptions): Promise
         'cannot be verified: check jwks_uri',
     );
   }
-  writeJson(jwksStorageKey(options), { at: nowSeconds(), jwks });
+  saveJwks(options.issuerUrl, jwks);
   return jwks as oauth.JWKSCacheInput;
 }
 
