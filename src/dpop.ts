@@ -61,10 +61,40 @@ async function sendWithProof(
 }
 
 /**
- * What the `dpop` option carries. Pass this object itself: `createPkceClient({ ..., dpop })`.
+ * The type of the `dpop` option: the {@link dpop} export itself. Its working parts are the SDK's own (not part of the
+ * public API); an app only passes the object on.
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
-export const dpop = {
+export interface DPoPSupport {
+  /** The algorithm of the session's key pair and proofs. */
+  readonly alg: 'ES256';
+  /** @internal A new key pair; the private key cannot be exported. */
+  createKey(): Promise<CryptoKeyPair>;
+  /** @internal The oauth4webapi handle that signs proofs with `key` (one per key, so nonces are kept per origin). */
+  handle(key: CryptoKeyPair): oauth.DPoPHandle;
+  /** @internal The key's JWK SHA-256 thumbprint, the `dpop_jkt` authorization request parameter (RFC 9449 §10). */
+  thumbprint(key: CryptoKeyPair): Promise<string>;
+  /** @internal Runs a token request, once more after `use_dpop_nonce` (RFC 9449 §8). */
+  nonceRetry<T>(request: () => Promise<T>): Promise<T>;
+  /** @internal Sends a request to a protected resource with a DPoP-bound token and its proof (RFC 9449 §7). */
+  sendWithProof(
+    key: CryptoKeyPair,
+    accessToken: string,
+    request: Request,
+    send: (r: Request) => Promise<Response>,
+  ): Promise<Response>;
+  /** @internal Keeps a redirect login's key until its callback. */
+  savePendingKey(state: string, key: CryptoKeyPair, store?: UseStore): Promise<void>;
+  /** @internal Removes and returns a redirect login's key. */
+  takePendingKey(state: string, store?: UseStore): Promise<CryptoKeyPair | undefined>;
+}
+
+/**
+ * Sender-constrained tokens (DPoP, RFC 9449): pass this object as the `dpop` option,
+ * `createPkceClient({ ..., dpop })`. Apps that do not import it do not ship the proof signer.
+ */
+export const dpop: DPoPSupport = {
+  alg: 'ES256',
   /** A new ES256 key pair; the private key cannot be exported. */
   createKey: (): Promise<CryptoKeyPair> => oauth.generateKeyPair('ES256'),
   /** The oauth4webapi handle that signs proofs with `key` (one per key, so nonces are kept per origin). */
@@ -104,6 +134,3 @@ export const dpop = {
   takePendingKey: (state: string, store?: UseStore): Promise<CryptoKeyPair | undefined> =>
     import('./storage/pending-key.js').then((m) => m.takePendingKey(state, store)).catch(() => undefined),
 };
-
-/** The type of the `dpop` option. */
-export type DPoPSupport = typeof dpop;
