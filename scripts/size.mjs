@@ -35,8 +35,11 @@ export const BUDGETS = { iife: 12_000, minimal: 9_000 };
  * debug events, renewal backoff and clocks, DPoP/PAR/fetchWithAuth. Issue 14 asks to bring the IIFE to 14,000.
  * Lowered on 2026-11-29 to the measured sizes + 2% (22,308 IIFE, 20,302 minimal) after shorter messages, DPoP proofs
  * signed through oauth4webapi's handle without protectedResourceRequest, and leaner rollup glue in the IIFE.
+ * Raised for the IIFE the same day to 22,707 + 2%: DPoP proofs for fetchWithAuth go through oauth4webapi's public
+ * protectedResourceRequest again (+230 B), because the handle's addProof/cacheNonce are undocumented and the
+ * dependency range (^3.8.8) lets a minor release rename them in users' apps. A safety fix, not a change made to fit.
  */
-export const CEILINGS = { iife: 22_750, minimal: 20_700 };
+export const CEILINGS = { iife: 23_150, minimal: 20_700 };
 
 /** The dependencies pkce-spa bundles into the IIFE and leaves to the app's bundler in the ESM build. */
 const DEPENDENCIES = ['oauth4webapi', 'idb-keyval'];
