@@ -171,12 +171,15 @@ export class PkceClient {
   readonly #clock = new ProviderClock();
   /** Stops the device-life listeners; set once, so that a retried start does not attach them twice. */
   #watching: (() => void) | undefined;
+  /** The IndexedDB store of the session record and a redirect login's DPoP key: storage/idb.ts's own unless given. */
+  readonly #store: UseStore | undefined;
 
   /** @internal Tests hand in an IndexedDB store of their own (storage/idb.ts); apps have no use for it. */
   constructor(options: ClientOptions, store: UseStore | undefined);
   constructor(options: ClientOptions);
   constructor(options: ClientOptions, store?: UseStore) {
     this.#options = resolveOptions(options);
+    this.#store = store;
     this.#backoff = new Backoff(`pkce-spa:${this.#id()}:backoff`);
     this.#options.onResponse = (response, sentAt) => {
       this.#clock.observe(response, sentAt);
@@ -370,7 +373,7 @@ export class PkceClient {
       url,
     } = await this.#authorize(this.#options.redirectUri, extra);
     // A CryptoKey cannot go into sessionStorage: the DPoP key waits in IndexedDB for the callback.
-    if (dpopKey) await this.#options.dpop!.savePendingKey(tx.state, dpopKey, this.#tabs.host.store);
+    if (dpopKey) await this.#options.dpop!.savePendingKey(tx.state, dpopKey, this.#store);
     saveTransaction(this.#owner, { ...tx, appState: options.appState });
     debug(this.#options, { type: 'login_start', method: 'redirect' });
     w.location.assign(url);
@@ -516,7 +519,7 @@ export class PkceClient {
   async #finishLogin(params: URLSearchParams, tx: Transaction, login: { interactive: boolean }): Promise<TokenResult> {
     const as = await this.#getMetadata();
     const before = this.#session;
-    const dpopKey = tx.dpopKey ?? (await this.#options.dpop?.takePendingKey(tx.state, this.#tabs.host.store));
+    const dpopKey = tx.dpopKey ?? (await this.#options.dpop?.takePendingKey(tx.state, this.#store));
     const result = await exchangeCode(as, this.#options, params, tx, dpopKey);
     if (!login.interactive && before && result.idTokenClaims?.sub !== before.claims.sub) {
       throw new AuthError(

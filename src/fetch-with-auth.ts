@@ -103,7 +103,8 @@ export async function fetchWithAuth(
       const params = { ...(acr_values && { acr_values }), ...(max_age && { max_age }) };
       const error = new AuthError(
         'insufficient_user_authentication',
-        `${origin} asks for a stronger or more recent sign-in ${JSON.stringify(params)}: ` +
+        `${origin} asks for a stronger or more recent sign-in` +
+          `${acr_values || max_age ? ` ${JSON.stringify(params)}` : ''}: ` +
           'call loginWithPopup or loginWithRedirect with { authorizationParams: error.stepUp }',
         { description: stepUp.params.error_description },
       );

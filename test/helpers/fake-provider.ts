@@ -17,16 +17,19 @@ export const ISSUER = 'https://op.example.test';
 export const CLIENT_ID = 'spa';
 export const REDIRECT_URI = 'https://app.example.test/callback';
 
-export const metadata: Metadata = {
-  issuer: ISSUER,
-  authorization_endpoint: `${ISSUER}/authorize`,
-  token_endpoint: `${ISSUER}/token`,
-  revocation_endpoint: `${ISSUER}/revoke`,
-  end_session_endpoint: `${ISSUER}/logout`,
-  jwks_uri: `${ISSUER}/jwks`,
+/** The fake provider's metadata as if it were served at `issuer`. */
+export const metadataFor = (issuer: string): Metadata => ({
+  issuer,
+  authorization_endpoint: `${issuer}/authorize`,
+  token_endpoint: `${issuer}/token`,
+  revocation_endpoint: `${issuer}/revoke`,
+  end_session_endpoint: `${issuer}/logout`,
+  jwks_uri: `${issuer}/jwks`,
   id_token_signing_alg_values_supported: ['RS256'],
   authorization_response_iss_parameter_supported: true,
-};
+});
+
+export const metadata: Metadata = metadataFor(ISSUER);
 
 export interface Recorded {
   url: string;

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as pkceSpa from '../../src/index.js';
 import type { AuthState } from '../../src/index.js';
 import { callbackUrl } from '../helpers/callback-url.js';
-import { fakeProvider, json, metadata } from '../helpers/fake-provider.js';
+import { fakeProvider, json, metadataFor } from '../helpers/fake-provider.js';
 
 const ISSUER = 'https://id.example.com';
 
@@ -63,16 +63,7 @@ describe('README quick start', () => {
       clientId: 'my-spa',
       claims: { iss: ISSUER },
       routes: {
-        '/.well-known/openid-configuration': () =>
-          json({
-            ...metadata,
-            issuer: ISSUER,
-            authorization_endpoint: `${ISSUER}/authorize`,
-            token_endpoint: `${ISSUER}/token`,
-            revocation_endpoint: `${ISSUER}/revoke`,
-            end_session_endpoint: `${ISSUER}/logout`,
-            jwks_uri: `${ISSUER}/jwks`,
-          }),
+        '/.well-known/openid-configuration': () => json(metadataFor(ISSUER)),
         '/api/orders': (req) => (api.push(req.headers.get('authorization')!), json([])),
       },
     });
